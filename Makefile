@@ -1,0 +1,45 @@
+# One command each to run, test and lint. The virtual environment is made on first use.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app expense_tracker
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+# Install with uv when it can be had (much faster), else with pip.
+define install
+	@echo "Installing $(1) into $(VENV)"
+	@( $(PY) -m pip install -q --disable-pip-version-check uv >/dev/null 2>&1 \
+	   && $(VENV)/bin/uv pip install -q --python $(PY) $(1) ) \
+	 || $(PY) -m pip install -q --disable-pip-version-check $(1)
+endef
+
+.PHONY: run test lint format clean
+
+run: $(VENV)/.installed-run
+	$(FLASK) db upgrade
+	$(FLASK) run --host "$(HOST)" --port "$(PORT)"
+
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest --cov --cov-report=term-missing:skip-covered
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .ruff_cache .coverage
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(VENV)/.installed-run: pyproject.toml | $(PY)
+	$(call install,-e .)
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(call install,-e .[dev])
+	@touch $@ $(VENV)/.installed-run

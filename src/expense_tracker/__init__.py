@@ -1,0 +1,87 @@
+"""Expense Tracker: a self-hosted, multi-user personal expense tracker."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+
+from .config import Config, fill_instance_defaults, from_environment
+from .extensions import csrf, db, login_manager, migrate
+
+
+def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, error pages, commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    # Later wins: defaults, then the environment, then what the caller passed.
+    app.config.from_object(Config)
+    app.config.from_mapping(from_environment())
+    if isinstance(config, Mapping):
+        app.config.from_mapping(config)
+    elif config is not None:
+        app.config.from_object(config)
+    fill_instance_defaults(app.config, app.instance_path)
+
+    init_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+
+    from .errors import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+def init_extensions(app: Flask) -> None:
+    """Bind the database, migrations, log-in and CSRF protection to the app."""
+    from . import models
+
+    db.init_app(app)
+    migrate.init_app(app, db)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> models.User | None:
+        return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _configure_sqlite)
+
+
+def _configure_sqlite(dbapi_connection, connection_record) -> None:
+    """Set SQLite up for several workers at once: WAL, a busy timeout and foreign keys."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach the page blueprints."""
+    from .auth.views import bp as auth_bp
+    from .expenses.views import bp as expenses_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(expenses_bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Add the filters templates use to show money and percentages."""
+
+    @app.template_filter("money")
+    def money(value: Decimal) -> str:
+        return f"{value:,.2f}"
+
+    @app.template_filter("percent")
+    def percent(value: Decimal) -> str:
+        return f"{value}%"

@@ -1,0 +1,16 @@
+"""Account forms; the rules they are checked against live in services.accounts."""
+
+from wtforms import PasswordField, StringField
+
+from ..forms import ServiceForm
+
+
+class RegisterForm(ServiceForm):
+    username = StringField("Username")
+    password = PasswordField("Password")
+    confirm_password = PasswordField("Confirm password")
+
+
+class LoginForm(ServiceForm):
+    username = StringField("Username")
+    password = PasswordField("Password")

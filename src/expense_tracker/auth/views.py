@@ -1,0 +1,82 @@
+"""Account pages: register, log in, log out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..errors import ValidationError
+from ..services import accounts
+from .forms import LoginForm, RegisterForm
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return `target` if it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    # Browsers drop tabs and newlines and read "\" as "/", so "/\t/evil" means "//evil".
+    if "\\" in target or any(ord(char) < 0x21 or ord(char) == 0x7F for char in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def _start_session(user) -> None:
+    # A fresh session at log in: nothing from before it carries over.
+    session.clear()
+    login_user(user)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("expenses.index"))
+    form = RegisterForm()
+    if request.method == "POST":
+        try:
+            user = accounts.register(
+                form.username.data, form.password.data, form.confirm_password.data
+            )
+        except ValidationError as error:
+            form.show_errors(error.errors)
+            return render_template("auth/register.html", form=form), 400
+        _start_session(user)
+        flash(f"Welcome, {user.username}! Your account is ready.", "success")
+        return redirect(url_for("expenses.index"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    next_url = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("expenses.index"))
+    form = LoginForm()
+    if request.method == "POST":
+        user = accounts.authenticate(form.username.data, form.password.data)
+        if user is None:
+            return (
+                render_template(
+                    "auth/login.html",
+                    form=form,
+                    next_url=next_url,
+                    login_error="Incorrect username or password.",
+                ),
+                400,
+            )
+        _start_session(user)
+        return redirect(next_url or url_for("expenses.index"))
+    return render_template("auth/login.html", form=form, next_url=next_url)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash("You have logged out.", "success")
+    return redirect(url_for("expenses.index"))

@@ -1,0 +1,79 @@
+"""Application settings: defaults in `Config`, overrides from the environment."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+class Config:
+    """Defaults for development; the environment overrides the secret key and database URL."""
+
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Forms here are a few fields; anything far larger is a mistake or an attack.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    PASSWORD_HASH_METHOD = "scrypt"
+    EXPENSES_PER_PAGE = 50
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+
+class TestConfig(Config):
+    """Fast, isolated settings for the test suite."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    # Cheap hashing keeps the suite fast; production uses Werkzeug's scrypt default.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
+    EXPENSES_PER_PAGE = 5
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the `postgres://` form hosting platforms give, which SQLAlchemy no longer does."""
+    if url.startswith("postgres://"):
+        return "postgresql://" + url.removeprefix("postgres://")
+    return url
+
+
+def from_environment() -> dict[str, str]:
+    """Return the settings the environment gives: the secret key and database URL."""
+    settings = {}
+    if os.environ.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if os.environ.get("DATABASE_URL"):
+        settings["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(os.environ["DATABASE_URL"])
+    return settings
+
+
+def fill_instance_defaults(config: dict, instance_path: str) -> None:
+    """Use the instance folder for whatever is still unset: the SQLite file and a secret key."""
+    instance = Path(instance_path)
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        instance.mkdir(parents=True, exist_ok=True)
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'expense_tracker.sqlite'}"
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _instance_secret_key(instance / "secret_key")
+
+
+def _instance_secret_key(path: Path) -> str:
+    """Return the key kept in the instance folder, creating it once so sessions survive restarts."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Write aside, then link into place: link fails if another process won the race,
+    # so every process ends up reading the same complete key.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32))
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink()
+    return path.read_text().strip()

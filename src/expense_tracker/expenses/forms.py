@@ -1,0 +1,12 @@
+"""Expense forms; the rules they are checked against live in services.expenses."""
+
+from wtforms import StringField
+
+from ..forms import ServiceForm
+
+
+class ExpenseForm(ServiceForm):
+    date = StringField("Date")
+    amount = StringField("Amount")
+    category = StringField("Category")
+    description = StringField("Description")

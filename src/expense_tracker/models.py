@@ -1,0 +1,106 @@
+"""Database models: users, their categories and their expenses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from flask_login import UserMixin
+from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from .extensions import db
+
+CENTS = Decimal("0.01")
+
+
+def utcnow() -> dt.datetime:
+    """Return the current time, timezone-aware in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Money(TypeDecorator[Decimal]):
+    """A `Decimal` amount stored as integer minor units (cents).
+
+    Integers keep sums exact on every database: SQLite has no decimal type and
+    would otherwise store and add amounts as binary floating point.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect) -> int | None:
+        if value is None:
+            return None
+        return int(Decimal(value).quantize(CENTS).scaleb(2))
+
+    def process_result_value(self, value: int | None, dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return Decimal(int(value)).scaleb(-2).quantize(CENTS)
+
+
+class User(UserMixin, db.Model):
+    """A person with an account; owns categories and expenses."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+
+    # Usernames are ASCII only, so the database's lower() is exact on every backend.
+    __table_args__ = (Index("uq_users_username_lower", func.lower(username), unique=True),)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.username!r}>"
+
+
+class Category(db.Model):
+    """A user's spending category, unique per user ignoring case."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(40))
+    # casefold() of the name, computed in Python: SQLite's lower() only folds ASCII.
+    name_key: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("user_id", "name_key", name="uq_categories_user_name"),)
+
+    @staticmethod
+    def key_for(name: str) -> str:
+        """Return the case-insensitive key under which `name` is unique."""
+        return name.casefold()
+
+    def __repr__(self) -> str:
+        return f"<Category {self.id} {self.name!r}>"
+
+
+class Expense(db.Model):
+    """One amount spent on a date, filed under a category."""
+
+    __tablename__ = "expenses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    date: Mapped[dt.date]
+    amount: Mapped[Decimal] = mapped_column("amount_cents", Money)
+    description: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        db.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
+
+    # Serves the dashboard: a user's expenses newest first, paged by (date, id).
+    __table_args__ = (Index("ix_expenses_user_date_id", "user_id", "date", "id"),)
+
+    def __repr__(self) -> str:
+        return f"<Expense {self.id} {self.date} {self.amount}>"

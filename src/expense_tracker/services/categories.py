@@ -1,0 +1,51 @@
+"""Categories: found or created by name, ignoring case, for one user."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..extensions import db
+from ..models import Category, utcnow
+
+DEFAULT_CATEGORIES = (
+    "Food",
+    "Groceries",
+    "Transport",
+    "Housing",
+    "Utilities",
+    "Health",
+    "Entertainment",
+    "Shopping",
+    "Travel",
+    "Other",
+)
+
+_DIALECT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def resolve_category(user_id: int, name: str) -> Category:
+    """Return the user's category called `name` (ignoring case), creating it if needed."""
+    key = Category.key_for(name)
+    query = select(Category).where(Category.user_id == user_id, Category.name_key == key)
+    category = db.session.scalar(query)
+    if category is not None:
+        return category
+    # Two requests may create the same category at once; the unique constraint
+    # lets exactly one insert win and both then read the same row.
+    insert = _DIALECT_INSERTS[db.session.get_bind().dialect.name]
+    db.session.execute(
+        insert(Category)
+        .values(user_id=user_id, name=name, name_key=key, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["user_id", "name_key"])
+    )
+    return db.session.scalars(query).one()
+
+
+def category_suggestions(user_id: int) -> list[str]:
+    """Return the user's category names, then the default ones they do not have yet."""
+    own = db.session.scalars(
+        select(Category.name).where(Category.user_id == user_id).order_by(Category.name_key)
+    ).all()
+    keys = {Category.key_for(name) for name in own}
+    return [*own, *(name for name in DEFAULT_CATEGORIES if Category.key_for(name) not in keys)]

@@ -1,0 +1,162 @@
+"""Expenses: add, change, delete and list one user's expenses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from ..errors import NotFound, ValidationError
+from ..extensions import db
+from ..models import Expense
+from .categories import resolve_category
+from .validation import FieldError, clean_category, clean_description, parse_amount, parse_date
+
+# Largest id any supported database stores; a bigger one cannot exist.
+MAX_ID = 2**63 - 1
+
+_CLEANERS: dict[str, Callable[[str | None], Any]] = {
+    "date": parse_date,
+    "amount": parse_amount,
+    "category": clean_category,
+    "description": clean_description,
+}
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in a user's expense list: the (date, id) of one row."""
+
+    date: dt.date
+    id: int
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()}_{self.id}"
+
+    @classmethod
+    def parse(cls, raw: str | None) -> Cursor | None:
+        """Read a cursor from a URL; anything malformed means "from the start"."""
+        date_text, _, id_text = (raw or "").partition("_")
+        if not id_text.isascii() or not id_text.isdigit() or not 0 < int(id_text) <= MAX_ID:
+            return None
+        try:
+            return cls(dt.date.fromisoformat(date_text), int(id_text))
+        except ValueError:
+            return None
+
+    @classmethod
+    def of(cls, expense: Expense) -> Cursor:
+        return cls(expense.date, expense.id)
+
+
+@dataclass(frozen=True)
+class ExpensePage:
+    """One page of expenses, newest first, with cursors to its neighbours."""
+
+    items: list[Expense]
+    newer: Cursor | None
+    older: Cursor | None
+
+
+def _clean(raw: Mapping[str, str | None], fields: tuple[str, ...]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for field in fields:
+        try:
+            values[field] = _CLEANERS[field](raw.get(field))
+        except FieldError as error:
+            errors[field] = str(error)
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _apply(user_id: int, expense: Expense, values: Mapping[str, Any]) -> None:
+    for field, value in values.items():
+        if field == "category":
+            expense.category = resolve_category(user_id, value)
+        else:
+            setattr(expense, field, value)
+
+
+def create_expense(user_id: int, raw: Mapping[str, str | None]) -> Expense:
+    """Validate and store a new expense for the user."""
+    values = _clean(raw, tuple(_CLEANERS))
+    expense = Expense(user_id=user_id)
+    _apply(user_id, expense, values)
+    db.session.add(expense)
+    db.session.commit()
+    return expense
+
+
+def get_expense(user_id: int, expense_id: int) -> Expense:
+    """Return the user's expense; another user's is as missing as one never made."""
+    if not 0 < expense_id <= MAX_ID:
+        raise NotFound()
+    expense = db.session.scalar(
+        select(Expense).where(Expense.id == expense_id, Expense.user_id == user_id)
+    )
+    if expense is None:
+        raise NotFound()
+    return expense
+
+
+def update_expense(user_id: int, expense_id: int, raw: Mapping[str, str | None]) -> Expense:
+    """Change the fields present in `raw`; the others keep their values."""
+    expense = get_expense(user_id, expense_id)
+    values = _clean(raw, tuple(field for field in _CLEANERS if field in raw))
+    _apply(user_id, expense, values)
+    db.session.commit()
+    return expense
+
+
+def delete_expense(user_id: int, expense_id: int) -> Expense:
+    """Delete the user's expense and return it, detached, for the confirmation message."""
+    expense = get_expense(user_id, expense_id)
+    db.session.delete(expense)
+    db.session.commit()
+    return expense
+
+
+def list_expenses(
+    user_id: int,
+    *,
+    limit: int,
+    before: Cursor | None = None,
+    after: Cursor | None = None,
+) -> ExpensePage:
+    """Return a page of the user's expenses, newest date first and newest entry first on ties.
+
+    Pages are found by key (date, id), not by offset, so a deep page costs as
+    little as the first one.
+    """
+    query = select(Expense).where(Expense.user_id == user_id)
+    if after is not None:
+        rows = db.session.scalars(
+            query.where(
+                Expense.date >= after.date,
+                or_(Expense.date > after.date, Expense.id > after.id),
+            )
+            .order_by(Expense.date, Expense.id)
+            .limit(limit + 1)
+        ).all()
+        if rows:
+            items = list(reversed(rows[:limit]))
+            newer = Cursor.of(items[0]) if len(rows) > limit else None
+            return ExpensePage(items, newer, Cursor.of(items[-1]))
+        before = None  # nothing newer any more: show the first page
+    if before is not None:
+        query = query.where(
+            Expense.date <= before.date,
+            or_(Expense.date < before.date, Expense.id < before.id),
+        )
+    rows = db.session.scalars(
+        query.order_by(Expense.date.desc(), Expense.id.desc()).limit(limit + 1)
+    ).all()
+    items = list(rows[:limit])
+    newer = Cursor.of(items[0]) if before is not None and items else None
+    older = Cursor.of(items[-1]) if len(rows) > limit else None
+    return ExpensePage(items, newer, older)

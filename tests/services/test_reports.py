@@ -1,0 +1,100 @@
+"""The spending summary: exact totals and shares, computed by the database."""
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import event
+
+from expense_tracker.extensions import db
+from expense_tracker.services.reports import percent_of, spending_summary
+
+from ..factories import make_expense
+
+
+def test_empty_summary(user):
+    summary = spending_summary(user.id)
+
+    assert summary.total == Decimal("0.00")
+    assert summary.count == 0
+    assert summary.categories == []
+
+
+def test_summary_totals_and_shares_largest_first(user):
+    make_expense(user, amount="30", category="Food")
+    make_expense(user, amount="10", category="food")
+    make_expense(user, amount="60", category="Rent")
+
+    summary = spending_summary(user.id)
+
+    assert summary.total == Decimal("100.00")
+    assert summary.count == 3
+    assert [(c.name, c.total, c.count, c.percent) for c in summary.categories] == [
+        ("Rent", Decimal("60.00"), 1, Decimal("60.0")),
+        ("Food", Decimal("40.00"), 2, Decimal("40.0")),
+    ]
+
+
+def test_summary_is_only_the_users_own(user, other_user):
+    make_expense(user, amount="5", category="Food")
+    make_expense(other_user, amount="500", category="Yacht")
+
+    summary = spending_summary(user.id)
+
+    assert summary.total == Decimal("5.00")
+    assert [c.name for c in summary.categories] == ["Food"]
+
+
+def test_totals_never_drift(user):
+    for _ in range(10):
+        make_expense(user, amount="0.10", category="Sweets")
+    make_expense(user, amount="0.20", category="Sweets")
+
+    summary = spending_summary(user.id)
+
+    assert summary.total == Decimal("1.20")
+    assert str(summary.categories[0].total) == "1.20"
+
+
+def test_equal_totals_are_ordered_by_name(user):
+    make_expense(user, amount="5", category="b")
+    make_expense(user, amount="5", category="a")
+
+    assert [c.name for c in spending_summary(user.id).categories] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "expected"),
+    [
+        ("1", "3", "33.3"),
+        ("2", "3", "66.7"),
+        ("1", "8", "12.5"),  # 12.5 exactly
+        ("1", "16", "6.3"),  # 6.25 rounds half up
+        ("1", "1600", "0.1"),  # 0.0625 -> 0.1
+        ("1", "2001", "0.0"),
+        ("5", "5", "100.0"),
+        ("0", "0", "0.0"),
+    ],
+)
+def test_percentages_have_one_decimal_rounded_half_up(part, whole, expected):
+    assert percent_of(Decimal(part), Decimal(whole)) == Decimal(expected)
+
+
+def test_summary_is_one_grouped_query(user):
+    for n in range(20):
+        make_expense(user, amount=str(n + 1), category=f"C{n % 3}")
+    user_id = user.id
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        summary = spending_summary(user_id)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+    assert summary.count == 20
+    assert len(statements) == 1
+    assert "GROUP BY" in statements[0]
+    assert "sum(" in statements[0].lower()

@@ -1,0 +1,82 @@
+"""Configuration from the environment, and migrations that match the models."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from expense_tracker import create_app
+from expense_tracker.config import fill_instance_defaults, normalize_database_url
+from expense_tracker.extensions import db
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgres://u:p@host:5432/db", "postgresql://u:p@host:5432/db"),
+        ("postgresql://u:p@host/db", "postgresql://u:p@host/db"),
+        ("sqlite:////tmp/x.sqlite", "sqlite:////tmp/x.sqlite"),
+    ],
+)
+def test_database_url_accepts_the_postgres_scheme(url, expected):
+    assert normalize_database_url(url) == expected
+
+
+def test_environment_selects_the_database_and_secret_key(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'env.sqlite'}")
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+
+    app = create_app()
+
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'env.sqlite'}"
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+
+
+def test_settings_passed_to_the_factory_win_over_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://elsewhere/db")
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'mine.sqlite'}"})
+
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("mine.sqlite")
+
+
+def test_without_settings_sqlite_and_a_kept_secret_key_live_in_the_instance_folder(tmp_path):
+    first: dict = {}
+    second: dict = {}
+
+    fill_instance_defaults(first, str(tmp_path / "instance"))
+    fill_instance_defaults(second, str(tmp_path / "instance"))
+
+    key_file = tmp_path / "instance" / "secret_key"
+    assert first["SECRET_KEY"] == second["SECRET_KEY"] == key_file.read_text()
+    assert len(first["SECRET_KEY"]) == 64
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert first["SQLALCHEMY_DATABASE_URI"] == (
+        f"sqlite:///{tmp_path / 'instance' / 'expense_tracker.sqlite'}"
+    )
+
+
+def test_sqlite_is_set_up_for_concurrent_use(app):
+    with app.app_context():
+        pragmas = {
+            name: db.session.execute(db.text(f"PRAGMA {name}")).scalar()
+            for name in ("journal_mode", "busy_timeout", "foreign_keys")
+        }
+
+    assert pragmas == {"journal_mode": "wal", "busy_timeout": 10000, "foreign_keys": 1}
+
+
+# Expression indexes cannot be reflected on SQLite; the test checks that one by name.
+@pytest.mark.filterwarnings("ignore:.*expression-based index")
+def test_db_upgrade_builds_exactly_the_models_schema(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.sqlite'}"})
+
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+
+    assert result.exit_code == 0, result.output
+    with app.app_context(), db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        indexes = {
+            row[1] for row in connection.exec_driver_sql("PRAGMA index_list('users')").fetchall()
+        }
+    assert differences == []
+    assert "uq_users_username_lower" in indexes
