@@ -67,7 +67,7 @@ def test_summary_shows_each_category_total_and_share(auth_client, user, add_expe
         r'</span>(\w+)</th>\s*<td class="num">([\d,.]+)</td>\s*<td class="num">([\d.]+%)', page
     )
     assert rows == [("Rent", "1,000.00", "66.7%"), ("Food", "500.00", "33.3%")]
-    assert "<svg" in page and "Share of spending by category: Rent 66.7%, Food 33.3%" in page
+    assert "<svg" in page and "Where the money went: Rent 66.7%, Food 33.3%" in page
 
 
 @pytest.mark.parametrize(
