@@ -5,7 +5,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from expense_tracker.errors import NotFound, ValidationError
 from expense_tracker.extensions import db
@@ -238,3 +238,33 @@ def test_concurrent_first_uses_of_a_category_create_it_once(app, user):
     assert errors == []
     assert db.session.scalar(select(db.func.count(Category.id))) == 1
     assert db.session.scalar(select(db.func.count(Expense.id))) == 4
+
+
+def test_the_dashboard_list_reads_the_users_index(user):
+    older = make_expense(user, date="2026-11-01")
+    executed = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        executed.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        expenses.list_expenses(user.id, limit=50)
+        expenses.list_expenses(user.id, limit=50, before=expenses.Cursor.of(older))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+    plans = [
+        " ".join(
+            str(row)
+            for row in db.session.connection().exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {statement}", parameters
+            )
+        )
+        for statement, parameters in executed
+        if "FROM expenses" in statement
+    ]
+    assert len(plans) == 2
+    for plan in plans:
+        assert "ix_expenses_user_date_id" in plan
+        assert "TEMP B-TREE" not in plan

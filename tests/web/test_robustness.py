@@ -1,0 +1,84 @@
+"""No input, on any route, produces a server error; a crash still gets a proper page."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from expense_tracker import create_app
+from expense_tracker.config import TestConfig
+
+from ..helpers import csrf_token, text
+
+# Printable text and a sprinkling of control characters, as a hostile client might send.
+field_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), max_codepoint=0x2FFFF), max_size=300
+)
+form = st.fixed_dictionaries(
+    {},
+    optional={
+        name: field_text
+        for name in (
+            "date",
+            "amount",
+            "category",
+            "description",
+            "username",
+            "password",
+            "confirm_password",
+        )
+    },
+)
+FUZZ = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@FUZZ
+@given(data=form, path=st.sampled_from(["/expenses", "/expenses/1/edit", "/expenses/1/delete"]))
+def test_random_expense_forms_never_cause_a_500(auth_client, user, add_expense, data, path):
+    token = csrf_token(auth_client, "/")
+
+    response = auth_client.post(path, data={**data, "csrf_token": token})
+
+    assert response.status_code in (302, 400, 404), text(response)[:500]
+
+
+@FUZZ
+@given(data=form, path=st.sampled_from(["/auth/login", "/auth/register"]))
+def test_random_account_forms_never_cause_a_500(app, data, path):
+    client = app.test_client()
+    token = csrf_token(client, "/auth/login")
+
+    response = client.post(path, data={**data, "csrf_token": token})
+
+    assert response.status_code in (302, 400), text(response)[:500]
+
+
+@FUZZ
+@given(query=st.dictionaries(st.sampled_from(["before", "after", "next"]), field_text, max_size=3))
+def test_random_query_strings_never_cause_a_500(auth_client, query):
+    response = auth_client.get("/", query_string=query)
+
+    assert response.status_code == 200
+
+
+def test_a_crash_gets_the_error_page_and_a_500(tmp_path):
+    config = type(
+        "Config",
+        (TestConfig,),
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'c.sqlite'}",
+            # As in production: handle the crash instead of raising it into the test.
+            "PROPAGATE_EXCEPTIONS": False,
+        },
+    )
+    app = create_app(config)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/boom")
+
+    assert response.status_code == 500
+    assert "Something went wrong" in text(response)
+    assert "Traceback" not in text(response)
