@@ -1,17 +1,27 @@
-"""Fixtures: a fresh app and database per test, clients, and users to act as."""
+"""Fixtures: a fresh app and database per test, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import create_engine, text
 
-from expense_tracker import create_app
-from expense_tracker.config import TestConfig
 from expense_tracker.extensions import db
 
 from .factories import PASSWORD, make_expense, make_user
-from .helpers import log_in
+from .helpers import log_in, make_app
+from .postgres import TemporaryCluster, find_bindir
+
+DATABASES = ["sqlite", "postgresql"]
+
+
+def unavailable(reason: str) -> None:
+    """Skip on a laptop that lacks a part; in CI a missing part is a failure."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (required when CI=true)", pytrace=False)
+    pytest.skip(reason)
 
 
 @dataclass(frozen=True)
@@ -23,19 +33,56 @@ class Person:
     password: str = PASSWORD
 
 
+@pytest.fixture(scope="session")
+def postgres_url():
+    """The URL of a PostgreSQL server for this test session.
+
+    TEST_POSTGRES_URL names an existing server; otherwise a throwaway cluster is
+    started when PostgreSQL is installed.
+    """
+    if os.environ.get("TEST_POSTGRES_URL"):
+        yield os.environ["TEST_POSTGRES_URL"]
+        return
+    bindir = find_bindir()
+    if bindir is None:
+        unavailable("PostgreSQL is not installed (no initdb found)")
+    cluster = TemporaryCluster(bindir).start()
+    try:
+        yield cluster.url
+    finally:
+        cluster.stop()
+
+
+def reset_postgres(url: str) -> None:
+    """Give the next test an empty public schema."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request, tmp_path):
+    """An empty database of each kind in turn."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite'}"
+    url = request.getfixturevalue("postgres_url")
+    reset_postgres(url)
+    return url
+
+
 @pytest.fixture
-def app(tmp_path):
-    """An app on its own SQLite file with the schema created."""
-    config = type(
-        "Config",
-        (TestConfig,),
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}"},
-    )
-    app = create_app(config)
+def app(database_url):
+    """An app on a fresh database with the schema created."""
+    app = make_app(database_url)
     with app.app_context():
         db.create_all()
     yield app
     with app.app_context():
+        db.session.remove()
         db.engine.dispose()
 
 

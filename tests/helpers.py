@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from expense_tracker import create_app
+from expense_tracker.config import TestConfig
+
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
 
@@ -29,3 +32,9 @@ def log_in(client, username: str, password: str, next_url: str | None = None):
 
 def text(response) -> str:
     return response.get_data(as_text=True)
+
+
+def make_app(database_url: str, **settings):
+    """Build an app with the test settings on the given database."""
+    config = type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **settings})
+    return create_app(config)

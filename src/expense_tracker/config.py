@@ -31,9 +31,14 @@ class TestConfig(Config):
 
 
 def normalize_database_url(url: str) -> str:
-    """Accept the `postgres://` form hosting platforms give, which SQLAlchemy no longer does."""
-    if url.startswith("postgres://"):
-        return "postgresql://" + url.removeprefix("postgres://")
+    """Point PostgreSQL URLs at the psycopg 3 driver, accepting the `postgres://` form too.
+
+    Hosting platforms hand out `postgres://`, which SQLAlchemy no longer reads,
+    and a bare `postgresql://` would ask for psycopg2, which is not installed.
+    """
+    scheme, separator, rest = url.partition("://")
+    if separator and scheme in ("postgres", "postgresql"):
+        return f"postgresql+psycopg://{rest}"
     return url
 
 

@@ -254,12 +254,17 @@ def test_the_dashboard_list_reads_the_users_index(user):
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
 
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        # Tiny tables make a sequential scan cheapest; forbid it to see whether the
+        # index can serve the filter and the order without a sort.
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        explain, sort_marker = "EXPLAIN", "Sort"
+    else:
+        explain, sort_marker = "EXPLAIN QUERY PLAN", "TEMP B-TREE"
     plans = [
         " ".join(
-            str(row)
-            for row in db.session.connection().exec_driver_sql(
-                f"EXPLAIN QUERY PLAN {statement}", parameters
-            )
+            str(row) for row in connection.exec_driver_sql(f"{explain} {statement}", parameters)
         )
         for statement, parameters in executed
         if "FROM expenses" in statement
@@ -267,4 +272,4 @@ def test_the_dashboard_list_reads_the_users_index(user):
     assert len(plans) == 2
     for plan in plans:
         assert "ix_expenses_user_date_id" in plan
-        assert "TEMP B-TREE" not in plan
+        assert sort_marker not in plan

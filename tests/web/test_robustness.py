@@ -3,10 +3,7 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from expense_tracker import create_app
-from expense_tracker.config import TestConfig
-
-from ..helpers import csrf_token, text
+from ..helpers import csrf_token, make_app, text
 
 # Printable text and a sprinkling of control characters, as a hostile client might send.
 field_text = st.text(
@@ -62,16 +59,8 @@ def test_random_query_strings_never_cause_a_500(auth_client, query):
 
 
 def test_a_crash_gets_the_error_page_and_a_500(tmp_path):
-    config = type(
-        "Config",
-        (TestConfig,),
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'c.sqlite'}",
-            # As in production: handle the crash instead of raising it into the test.
-            "PROPAGATE_EXCEPTIONS": False,
-        },
-    )
-    app = create_app(config)
+    # As in production: handle the crash instead of raising it into the test.
+    app = make_app(f"sqlite:///{tmp_path / 'c.sqlite'}", PROPAGATE_EXCEPTIONS=False)
 
     @app.get("/boom")
     def boom():
