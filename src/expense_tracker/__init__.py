@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 
-from .config import Config, fill_instance_defaults, from_environment
+from .config import Config, fill_instance_defaults, from_environment, require_environment
 from .extensions import csrf, db, login_manager, migrate
 
 
@@ -23,7 +23,10 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
     elif config is not None:
         app.config.from_object(config)
-    fill_instance_defaults(app.config, app.instance_path)
+    if app.config["REQUIRE_ENVIRONMENT"]:
+        require_environment(app.config)
+    else:
+        fill_instance_defaults(app.config, app.instance_path)
 
     init_extensions(app)
     register_blueprints(app)

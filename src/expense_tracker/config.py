@@ -8,8 +8,12 @@ from pathlib import Path
 class Config:
     """Defaults for development; the environment overrides the secret key and database URL."""
 
-    SECRET_KEY: str | None = None
-    SQLALCHEMY_DATABASE_URI: str | None = None
+    # SECRET_KEY and SQLALCHEMY_DATABASE_URI are deliberately absent: they come from
+    # the environment (or the instance folder outside production), and a class
+    # attribute here would override the environment.
+
+    # Production sets this: no generated secret key, no default database.
+    REQUIRE_ENVIRONMENT = False
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # Forms here are a few fields; anything far larger is a mistake or an attack.
     MAX_CONTENT_LENGTH = 1024 * 1024
@@ -18,6 +22,12 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+
+class ProductionConfig(Config):
+    """Settings for serving real users: secrets and the database come from the environment."""
+
+    REQUIRE_ENVIRONMENT = True
 
 
 class TestConfig(Config):
@@ -50,6 +60,33 @@ def from_environment() -> dict[str, str]:
     if os.environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(os.environ["DATABASE_URL"])
     return settings
+
+
+class ConfigurationError(RuntimeError):
+    """The app cannot start safely with the settings it was given."""
+
+
+_PLACEHOLDER_WORDS = ("change", "placeholder", "example", "secret-key", "your-", "xxx")
+SECRET_KEY_MIN_LENGTH = 32
+
+
+def require_environment(config: dict) -> None:
+    """Refuse to start in production without a real secret key and a database URL."""
+    key = config.get("SECRET_KEY") or ""
+    if (
+        len(key) < SECRET_KEY_MIN_LENGTH
+        or len(set(key)) < 8
+        or any(word in key.lower() for word in _PLACEHOLDER_WORDS)
+    ):
+        raise ConfigurationError(
+            f"SECRET_KEY must be set to a random value of at least {SECRET_KEY_MIN_LENGTH}"
+            ' characters, for example: python -c "import secrets; print(secrets.token_hex(32))"'
+        )
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        raise ConfigurationError(
+            "DATABASE_URL must be set, for example postgresql://user:password@host/dbname"
+            " or sqlite:////absolute/path/expense_tracker.sqlite"
+        )
 
 
 def fill_instance_defaults(config: dict, instance_path: str) -> None:
