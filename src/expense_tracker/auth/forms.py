@@ -6,11 +6,15 @@ from ..forms import ServiceForm
 
 
 class RegisterForm(ServiceForm):
+    """The fields of the registration page."""
+
     username = StringField("Username")
     password = PasswordField("Password")
     confirm_password = PasswordField("Confirm password")
 
 
 class LoginForm(ServiceForm):
+    """The fields of the log-in page."""
+
     username = StringField("Username")
     password = PasswordField("Password")

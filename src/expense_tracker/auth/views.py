@@ -33,6 +33,7 @@ def _start_session(user) -> None:
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
+    """Show the registration form; create the account and log in."""
     if current_user.is_authenticated:
         return redirect(url_for("expenses.index"))
     form = RegisterForm()
@@ -52,6 +53,7 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """Show the log-in form; start a session and go where the user was headed."""
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url or url_for("expenses.index"))
@@ -76,6 +78,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    """End the session."""
     logout_user()
     session.clear()
     flash("You have logged out.", "success")

@@ -6,6 +6,8 @@ from ..forms import ServiceForm
 
 
 class ExpenseForm(ServiceForm):
+    """The four fields of an expense, for adding and editing."""
+
     date = StringField("Date")
     amount = StringField("Amount")
     category = StringField("Category")

@@ -47,6 +47,7 @@ def _render_dashboard(form: ExpenseForm, status: int = 200):
 
 @bp.get("/")
 def index():
+    """Show the dashboard to a user, or the welcome page to a visitor."""
     if not current_user.is_authenticated:
         return render_template("expenses/welcome.html")
     # "Today" is the server's local date.
@@ -56,6 +57,7 @@ def index():
 @bp.post("/expenses")
 @login_required
 def create():
+    """Add an expense from the dashboard form."""
     form = ExpenseForm()
     try:
         expense = expenses.create_expense(current_user.id, _submitted(form))
@@ -69,6 +71,7 @@ def create():
 @bp.route("/expenses/<int:expense_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(expense_id: int):
+    """Show and save the edit form of one of the user's expenses."""
     expense = expenses.get_expense(current_user.id, expense_id)
     form = ExpenseForm(
         data={
@@ -104,6 +107,7 @@ def _render_edit(form: ExpenseForm, expense_id: int, status: int = 200):
 @bp.post("/expenses/<int:expense_id>/delete")
 @login_required
 def delete(expense_id: int):
+    """Delete one of the user's expenses."""
     expense = expenses.delete_expense(current_user.id, expense_id)
     flash(f"Deleted {_describe(expense)}.", "success")
     return redirect(url_for("expenses.index"))
