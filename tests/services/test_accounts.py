@@ -93,3 +93,22 @@ def test_authenticate_rejects_wrong_credentials(app, username, password):
     make_user("alice")
 
     assert accounts.authenticate(username, password) is None
+
+
+def test_overlong_password_is_rejected(app):
+    with pytest.raises(ValidationError) as error:
+        accounts.register("carol", "x" * 1025, "x" * 1025)
+
+    assert error.value.errors == {"password": "Use at most 1024 characters."}
+
+
+def test_a_name_taken_between_check_and_insert_is_reported_as_taken(app, monkeypatch):
+    make_user("carol")
+    # Another request registered the name after this one checked it.
+    monkeypatch.setattr(accounts, "find_user", lambda username: None)
+
+    with pytest.raises(ValidationError) as error:
+        accounts.register("Carol", PASSWORD, PASSWORD)
+
+    assert error.value.errors == {"username": "That username is taken. Please choose another."}
+    assert db.session.query(User).count() == 1
