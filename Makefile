@@ -13,7 +13,7 @@ define install
 	 || $(PY) -m pip install -q --disable-pip-version-check $(1)
 endef
 
-.PHONY: run test lint format clean
+.PHONY: run test lint format screenshots clean
 
 run: $(VENV)/.installed-run
 	$(FLASK) db upgrade
@@ -29,6 +29,11 @@ lint: $(VENV)/.installed-dev
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Refresh the README's screenshots from a browser run.
+screenshots: $(VENV)/.installed-dev
+	$(PY) -m pytest -q tests/browser -k screenshots
+	cp build/screenshots/dashboard-desktop.png build/screenshots/dashboard-phone.png docs/screenshots/
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache .coverage

@@ -1,0 +1,141 @@
+"""axe-core finds no serious or critical accessibility problem on any page, phone or desktop."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+BLOCKING = {"serious", "critical"}
+axe = Axe()
+
+
+def blocking_violations(page: Page) -> list[dict]:
+    """Run axe on the page as it is now; return its serious and critical violations."""
+    results = axe.run(page)
+    return [v for v in results.response["violations"] if v["impact"] in BLOCKING]
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"])
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} -> {targets}")
+    return "\n".join(lines)
+
+
+EXPENSES = [
+    ("1250.00", "Housing", "November rent"),
+    ("84.20", "Groceries", "Weekly shop"),
+    ("12.50", "Food", "Lunch with Sam"),
+    ("45.00", "Transport", "Monthly bus pass"),
+]
+
+
+class Visitor:
+    """Brings a page to each state worth checking: logged out, logged in, with data, with errors."""
+
+    def __init__(self, page: Page, user, add_expense, log_in):
+        self.page, self.user, self.add_expense, self.log_in = page, user, add_expense, log_in
+
+    def logged_in(self, expenses: int = 0) -> None:
+        for amount, category, description in EXPENSES[:expenses]:
+            self.add_expense(self.user, amount=amount, category=category, description=description)
+        self.log_in(self.page, self.user)
+
+    def goto(self, url: str, status: int = 200) -> None:
+        response = self.page.goto(url)
+        assert response is not None and response.status == status
+
+
+def show_home(visit: Visitor) -> None:
+    visit.goto("/")
+
+
+def show_register(visit: Visitor) -> None:
+    visit.goto("/auth/register")
+
+
+def show_register_with_errors(visit: Visitor) -> None:
+    visit.goto("/auth/register")
+    visit.page.get_by_label("Username", exact=True).fill("x")
+    visit.page.get_by_label("Password", exact=True).fill("short")
+    visit.page.get_by_role("button", name="Create account", exact=True).click()
+    expect(visit.page.get_by_label("Username", exact=True)).to_have_attribute(
+        "aria-invalid", "true"
+    )
+
+
+def show_log_in(visit: Visitor) -> None:
+    visit.goto("/auth/login")
+
+
+def show_log_in_failed(visit: Visitor) -> None:
+    visit.goto("/auth/login")
+    visit.page.get_by_label("Username", exact=True).fill("nobody")
+    visit.page.get_by_label("Password", exact=True).fill("wrong password")
+    visit.page.get_by_role("button", name="Log in", exact=True).click()
+    expect(visit.page.get_by_role("alert")).to_have_text("Incorrect username or password.")
+
+
+def show_dashboard_empty(visit: Visitor) -> None:
+    visit.logged_in()
+    expect(visit.page.get_by_text("Nothing spent yet")).to_be_visible()
+
+
+def show_dashboard(visit: Visitor) -> None:
+    visit.logged_in(expenses=len(EXPENSES))
+    expect(visit.page.get_by_test_id("total")).to_have_text("1,391.70")
+
+
+def show_add_expense_with_errors(visit: Visitor) -> None:
+    visit.logged_in(expenses=2)
+    visit.page.get_by_label("Date", exact=True).fill("")
+    visit.page.get_by_label("Amount", exact=True).fill("-3")
+    visit.page.get_by_role("button", name="Add expense", exact=True).click()
+    expect(visit.page.get_by_label("Amount", exact=True)).to_have_attribute("aria-invalid", "true")
+
+
+def show_edit(visit: Visitor) -> None:
+    visit.logged_in(expenses=2)
+    visit.page.get_by_role("link", name="Edit", exact=True).first.click()
+    expect(visit.page.get_by_role("heading", name="Edit expense")).to_be_visible()
+
+
+def show_not_found(visit: Visitor) -> None:
+    visit.logged_in()
+    visit.goto("/expenses/999999/edit", status=404)
+
+
+def show_method_not_allowed(visit: Visitor) -> None:
+    visit.logged_in()
+    visit.goto("/auth/logout", status=405)
+
+
+PAGES = {
+    "home": show_home,
+    "register": show_register,
+    "register-with-errors": show_register_with_errors,
+    "log-in": show_log_in,
+    "log-in-failed": show_log_in_failed,
+    "dashboard-empty": show_dashboard_empty,
+    "dashboard": show_dashboard,
+    "add-expense-with-errors": show_add_expense_with_errors,
+    "edit": show_edit,
+    "not-found": show_not_found,
+    "method-not-allowed": show_method_not_allowed,
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_has_no_serious_accessibility_violations(name, page: Page, user, add_expense, log_in):
+    PAGES[name](Visitor(page, user, add_expense, log_in))
+
+    # The stylesheet has a dark palette too; its contrast needs checking as much as the light one.
+    found = {}
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        found[scheme] = blocking_violations(page)
+
+    report = "\n".join(f"{scheme}: {describe(found[scheme])}" for scheme in found if found[scheme])
+    assert not report, f"axe found on {page.url}:\n{report}"

@@ -1,0 +1,248 @@
+"""Key journeys in a real browser, at phone and desktop sizes: accounts, expenses, privacy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from ..factories import PASSWORD
+from .conftest import VIEWPORTS
+
+
+def register(page: Page, username: str, password: str = PASSWORD) -> None:
+    page.goto("/auth/register")
+    page.get_by_label("Username", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Confirm password", exact=True).fill(password)
+    page.get_by_role("button", name="Create account", exact=True).click()
+
+
+def log_out(page: Page) -> None:
+    page.get_by_role("button", name="Log out", exact=True).click()
+    expect(page.get_by_text("You have logged out.")).to_be_visible()
+
+
+def fill_expense(page: Page, date: str, amount: str, category: str, description: str) -> None:
+    page.get_by_label("Date", exact=True).fill(date)
+    page.get_by_label("Amount", exact=True).fill(amount)
+    page.get_by_label("Category", exact=True).fill(category)
+    page.get_by_label("Description", exact=True).fill(description)
+
+
+def add_through_form(page: Page, date: str, amount: str, category: str, description: str) -> None:
+    fill_expense(page, date, amount, category, description)
+    page.get_by_role("button", name="Add expense", exact=True).click()
+    expect(page.get_by_text(f"Added {amount} in {category} on {date}.")).to_be_visible()
+
+
+def expense_row(page: Page, description: str) -> Locator:
+    """The row of the recent-expenses list that holds `description`."""
+    listing = page.get_by_role("region", name="Recent expenses")
+    return listing.get_by_role("row").filter(has_text=description)
+
+
+def expect_summary(page: Page, total: str, shares: list[str]) -> None:
+    """Check the total and the category table, row by row: "Name total share"."""
+    expect(page.get_by_test_id("total")).to_have_text(total)
+    table = page.get_by_role("table", name="Spending by category")
+    rows = table.get_by_role("row").filter(has=page.get_by_role("rowheader"))
+    expect(rows).to_have_text(shares)
+
+
+def test_a_person_registers_logs_out_and_logs_back_in(page: Page):
+    register(page, "carol")
+
+    expect(page.get_by_text("Welcome, carol! Your account is ready.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your expenses")).to_be_visible()
+
+    log_out(page)
+    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Know where your money goes.")).to_be_visible()
+
+    page.get_by_role("link", name="Log in", exact=True).first.click()
+    page.get_by_label("Username", exact=True).fill("carol")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in", exact=True).click()
+
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_role("heading", name="Your expenses")).to_be_visible()
+    expect(page.get_by_role("button", name="Log out", exact=True)).to_be_visible()
+
+
+def test_adding_expenses_shows_the_total_and_each_categorys_share(page: Page, user, log_in):
+    log_in(page, user)
+    expect(page.get_by_text("Nothing spent yet")).to_be_visible()
+
+    add_through_form(page, "2026-11-18", "10.00", "Food", "Sandwich")
+    add_through_form(page, "2026-11-19", "30.00", "Food", "Weekly shop")
+    add_through_form(page, "2026-11-20", "60.00", "Rent", "Garage rent")
+
+    expect_summary(page, "100.00", ["Rent 60.00 60.0%", "Food 40.00 40.0%"])
+    expect(page.get_by_text("3 expenses", exact=True)).to_be_visible()
+    for description in ("Sandwich", "Weekly shop", "Garage rent"):
+        expect(expense_row(page, description)).to_be_visible()
+
+
+def test_editing_an_expense_updates_the_summary(page: Page, user, add_expense, log_in):
+    add_expense(user, amount="10.00", category="Food", date="2026-11-18", description="Sandwich")
+    add_expense(user, amount="30.00", category="Food", date="2026-11-19", description="Shop")
+    add_expense(user, amount="60.00", category="Rent", date="2026-11-20", description="Garage")
+    log_in(page, user)
+
+    expense_row(page, "Sandwich").get_by_role("link", name="Edit", exact=True).click()
+    expect(page.get_by_role("heading", name="Edit expense")).to_be_visible()
+    expect(page.get_by_label("Amount", exact=True)).to_have_value("10.00")
+    page.get_by_label("Amount", exact=True).fill("20")
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.get_by_text("Saved 20.00 in Food on 2026-11-18.")).to_be_visible()
+    # 60 / 110 and 50 / 110, to one decimal, rounded half up.
+    expect_summary(page, "110.00", ["Rent 60.00 54.5%", "Food 50.00 45.5%"])
+
+
+def test_deleting_an_expense_asks_first_and_updates_the_summary(
+    page: Page, user, add_expense, log_in, dialogs
+):
+    add_expense(user, amount="10.00", category="Food", date="2026-11-18", description="Sandwich")
+    add_expense(user, amount="30.00", category="Food", date="2026-11-19", description="Shop")
+    add_expense(user, amount="60.00", category="Rent", date="2026-11-20", description="Garage")
+    log_in(page, user)
+
+    expense_row(page, "Garage").get_by_role("button", name="Delete", exact=True).click()
+
+    expect(page.get_by_text("Deleted 60.00 in Rent on 2026-11-20.")).to_be_visible()
+    assert dialogs.messages == ["Delete 60.00 in Rent on 2026-11-20?"]
+    expect_summary(page, "40.00", ["Food 40.00 100.0%"])
+    expect(expense_row(page, "Garage")).to_have_count(0)
+
+
+def test_another_person_sees_none_of_it_and_gets_404_for_its_edit_page(
+    page: Page, user, add_expense, log_in
+):
+    add_expense(user, amount="60.00", category="Rent", description="Garage rent")
+    add_expense(user, amount="12.50", category="Food", description="Lunch with Sam")
+    log_in(page, user)
+    edit_url = (
+        expense_row(page, "Garage rent")
+        .get_by_role("link", name="Edit", exact=True)
+        .get_attribute("href")
+    )
+    assert edit_url and re.fullmatch(r"/expenses/\d+/edit", edit_url)
+    log_out(page)
+
+    register(page, "dave")
+
+    expect(page.get_by_text("Welcome, dave! Your account is ready.")).to_be_visible()
+    expect(page.get_by_text("Nothing spent yet")).to_be_visible()
+    expect(page.get_by_text("No expenses yet")).to_be_visible()
+    for description in ("Garage rent", "Lunch with Sam"):
+        expect(page.get_by_text(description)).to_have_count(0)
+
+    response = page.goto(edit_url)
+
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    expect(page.get_by_label("Amount")).to_have_count(0)
+
+
+def test_a_bad_amount_is_explained_beside_the_field_and_the_input_is_kept(page: Page, user, log_in):
+    log_in(page, user)
+
+    fill_expense(page, "2026-11-20", "12.345", "Transport", "Bus ticket")
+    page.get_by_role("button", name="Add expense", exact=True).click()
+
+    amount = page.get_by_label("Amount", exact=True)
+    message = "Enter the amount as a number such as 12, 12.5 or 12.50."
+    expect(amount).to_have_attribute("aria-invalid", "true")
+    expect(amount).to_have_accessible_description(re.compile(re.escape(message)))
+    error = page.locator(f"#{amount.get_attribute('aria-describedby')}")
+    expect(error).to_have_text(message)
+    expect(error).to_be_visible()
+    field, below = amount.bounding_box(), error.bounding_box()
+    assert field and below
+    assert 0 <= below["y"] - (field["y"] + field["height"]) < 24, "the message is not by the field"
+    assert below["x"] < field["x"] + field["width"] and field["x"] < below["x"] + below["width"]
+    expect(amount).to_have_value("12.345")
+    expect(page.get_by_label("Date", exact=True)).to_have_value("2026-11-20")
+    expect(page.get_by_label("Category", exact=True)).to_have_value("Transport")
+    expect(page.get_by_label("Description", exact=True)).to_have_value("Bus ticket")
+    expect(page.get_by_text("Nothing spent yet")).to_be_visible()
+
+
+# Screenshots for the README and for people reviewing a change: every main page at both sizes.
+# Markup does not depend on the database, so they are taken on SQLite only.
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SPENDING = [
+    (22, "1250.00", "Housing", "November rent"),
+    (21, "84.20", "Groceries", "Weekly shop"),
+    (19, "12.50", "Food", "Lunch with Sam"),
+    (16, "45.00", "Transport", "Monthly bus pass"),
+    (12, "63.99", "Utilities", "Electricity"),
+    (9, "29.90", "Entertainment", "Concert tickets"),
+    (6, "56.35", "Groceries", "Farmers' market"),
+]
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header[:8] == PNG_SIGNATURE, f"{path.name} is not a PNG"
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_screenshots_of_the_main_pages_fit_the_screen(
+    app, page: Page, viewport, user, add_expense, log_in
+):
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    # The README shows the list as a real server pages it, not as the tests' short pages.
+    app.config["EXPENSES_PER_PAGE"] = 50
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    taken = []
+
+    def shoot(name: str) -> None:
+        path = SCREENSHOTS / f"{name}-{viewport}.png"
+        page.screenshot(path=path, full_page=True)
+        taken.append(path)
+
+    page.goto("/")
+    shoot("home")
+    page.goto("/auth/register")
+    shoot("register")
+    page.goto("/auth/login")
+    shoot("log-in")
+    log_in(page, user)
+    shoot("dashboard-empty")
+
+    today = dt.date.today()
+    for days_ago, amount, category, description in SPENDING:
+        day = (today - dt.timedelta(days=days_ago)).isoformat()
+        add_expense(user, amount=amount, category=category, date=day, description=description)
+    page.reload()
+    add_through_form(page, (today - dt.timedelta(days=4)).isoformat(), "9.80", "Food", "Coffee")
+    expect(page.get_by_test_id("total")).to_have_text("1,551.74")
+    shoot("dashboard")
+
+    expense_row(page, "Electricity").get_by_role("link", name="Edit", exact=True).click()
+    expect(page.get_by_role("heading", name="Edit expense")).to_be_visible()
+    shoot("edit")
+
+    page.goto("/")
+    fill_expense(page, today.isoformat(), "12.345", "Transport", "Taxi home")
+    page.get_by_role("button", name="Add expense", exact=True).click()
+    expect(page.get_by_label("Amount", exact=True)).to_have_attribute("aria-invalid", "true")
+    shoot("form-error")
+
+    page.goto("/expenses/999999/edit")
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    shoot("not-found")
+
+    for path in taken:
+        width, height = png_size(path)
+        # A wider picture than the viewport means the page scrolls sideways.
+        assert width == VIEWPORTS[viewport]["width"], f"{path.name} is {width}px wide"
+        assert height >= VIEWPORTS[viewport]["height"] // 2, f"{path.name} is {height}px tall"
