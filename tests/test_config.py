@@ -93,3 +93,47 @@ def test_db_upgrade_builds_exactly_the_models_schema(database_url):
     with app.app_context():
         db.engine.dispose()
     assert differences == []
+
+
+def test_rebuild_totals_command_checks_and_repairs(app, user, add_expense):
+    add_expense(user, amount="7", date="2026-11-05")
+    with app.app_context():
+        db.session.execute(text("UPDATE monthly_totals SET total_cents = 1"))
+        db.session.commit()
+    runner = app.test_cli_runner()
+
+    checked = runner.invoke(args=["rebuild-totals", "--check"])
+    rebuilt = runner.invoke(args=["rebuild-totals"])
+    rechecked = runner.invoke(args=["rebuild-totals", "--check"])
+
+    assert checked.exit_code == 1
+    assert "kept 0.01 in 1 expenses, the expenses add up to 7.00 in 1" in checked.output
+    assert rebuilt.exit_code == 0 and "1 were wrong" in rebuilt.output
+    assert rechecked.exit_code == 0 and "agree" in rechecked.output
+
+
+def test_upgrading_fills_monthly_totals_from_existing_expenses(database_url):
+    app = make_app(database_url)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "0001_initial"]).exit_code == 0
+    with app.app_context():
+        now = dt.datetime.now(dt.UTC)
+        for statement, values in [
+            ("INSERT INTO users VALUES (1, 'old', 'x', :now)", {}),
+            ("INSERT INTO categories VALUES (1, 1, 'Food', 'food', :now)", {}),
+            (
+                "INSERT INTO expenses VALUES (1, 1, 1, :d, 1250, 'a', :now, :now),"
+                " (2, 1, 1, :d, 250, 'b', :now, :now)",
+                {"d": dt.date(2026, 11, 5)},
+            ),
+        ]:
+            db.session.execute(text(statement), {"now": now, **values})
+        db.session.commit()
+
+    result = runner.invoke(args=["db", "upgrade"])
+
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        rows = db.session.execute(text("SELECT month, total_cents, count FROM monthly_totals"))
+        assert [(str(m)[:10], c, n) for m, c, n in rows] == [("2026-11-01", 1500, 2)]
+        db.engine.dispose()

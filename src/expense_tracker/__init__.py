@@ -31,6 +31,7 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
     init_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
+    register_commands(app)
 
     from .errors import register_error_handlers
 
@@ -76,6 +77,13 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(expenses_bp)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the `flask --app expense_tracker ...` maintenance commands."""
+    from .commands import rebuild_totals
+
+    app.cli.add_command(rebuild_totals)
 
 
 def register_template_helpers(app: Flask) -> None:

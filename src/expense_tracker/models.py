@@ -104,3 +104,25 @@ class Expense(db.Model):
 
     def __repr__(self) -> str:
         return f"<Expense {self.id} {self.date} {self.amount}>"
+
+
+class MonthlyTotal(db.Model):
+    """What a user spent in one category in one month, kept up to date with every write.
+
+    Summaries of whole months read these few rows instead of every expense.
+    """
+
+    __tablename__ = "monthly_totals"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    month: Mapped[dt.date] = mapped_column(primary_key=True)  # the month's first day
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    total: Mapped[Decimal] = mapped_column("total_cents", Money)
+    count: Mapped[int]
+
+    def __repr__(self) -> str:
+        return f"<MonthlyTotal {self.user_id} {self.month} {self.category_id} {self.total}>"

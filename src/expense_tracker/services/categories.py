@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..models import Category, utcnow
+from ..sql import upsert_insert
 
 DEFAULT_CATEGORIES = (
     "Food",
@@ -21,8 +21,6 @@ DEFAULT_CATEGORIES = (
     "Other",
 )
 
-_DIALECT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
 
 def resolve_category(user_id: int, name: str) -> Category:
     """Return the user's category called `name` (ignoring case), creating it if needed."""
@@ -33,9 +31,8 @@ def resolve_category(user_id: int, name: str) -> Category:
         return category
     # Two requests may create the same category at once; the unique constraint
     # lets exactly one insert win and both then read the same row.
-    insert = _DIALECT_INSERTS[db.session.get_bind().dialect.name]
     db.session.execute(
-        insert(Category)
+        upsert_insert(Category)
         .values(user_id=user_id, name=name, name_key=key, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["user_id", "name_key"])
     )

@@ -7,12 +7,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import Expense
 from .categories import resolve_category
+from .totals import add_to_totals
 from .validation import FieldError, clean_category, clean_description, parse_amount, parse_date
 
 # Largest id any supported database stores; a bigger one cannot exist.
@@ -88,17 +89,41 @@ def create_expense(user_id: int, raw: Mapping[str, str | None]) -> Expense:
     expense = Expense(user_id=user_id)
     _apply(user_id, expense, values)
     db.session.add(expense)
+    add_to_totals(user_id, expense.date, expense.category.id, expense.amount, 1)
     db.session.commit()
     return expense
 
 
+def _owned(user_id: int, expense_id: int):
+    return select(Expense).where(Expense.id == expense_id, Expense.user_id == user_id)
+
+
 def get_expense(user_id: int, expense_id: int) -> Expense:
     """Return the user's expense; another user's is as missing as one never made."""
+    expense = db.session.scalar(_owned(user_id, expense_id)) if 0 < expense_id <= MAX_ID else None
+    if expense is None:
+        raise NotFound()
+    return expense
+
+
+def _lock_expense(user_id: int, expense_id: int) -> Expense:
+    """Return the user's expense, locked until commit, so its old values stay true.
+
+    The totals are adjusted by the difference between old and new values; two
+    edits of one expense at once must not both start from the same old values.
+    """
     if not 0 < expense_id <= MAX_ID:
         raise NotFound()
-    expense = db.session.scalar(
-        select(Expense).where(Expense.id == expense_id, Expense.user_id == user_id)
-    )
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite locks the whole database, and only once a transaction writes:
+        # a write that changes nothing takes the lock before the row is read.
+        db.session.execute(
+            update(Expense)
+            .where(Expense.id == expense_id, Expense.user_id == user_id)
+            .values(user_id=Expense.user_id)
+            .execution_options(synchronize_session=False)
+        )
+    expense = db.session.scalar(_owned(user_id, expense_id).with_for_update(of=Expense))
     if expense is None:
         raise NotFound()
     return expense
@@ -106,17 +131,25 @@ def get_expense(user_id: int, expense_id: int) -> Expense:
 
 def update_expense(user_id: int, expense_id: int, raw: Mapping[str, str | None]) -> Expense:
     """Change the fields present in `raw`; the others keep their values."""
-    expense = get_expense(user_id, expense_id)
-    values = _clean(raw, tuple(field for field in _CLEANERS if field in raw))
+    expense = _lock_expense(user_id, expense_id)
+    try:
+        values = _clean(raw, tuple(field for field in _CLEANERS if field in raw))
+    except ValidationError:
+        db.session.rollback()
+        raise
+    old = (expense.date, expense.category_id, expense.amount)
     _apply(user_id, expense, values)
+    add_to_totals(user_id, old[0], old[1], -old[2], -1)
+    add_to_totals(user_id, expense.date, expense.category.id, expense.amount, 1)
     db.session.commit()
     return expense
 
 
 def delete_expense(user_id: int, expense_id: int) -> Expense:
     """Delete the user's expense and return it, detached, for the confirmation message."""
-    expense = get_expense(user_id, expense_id)
+    expense = _lock_expense(user_id, expense_id)
     db.session.delete(expense)
+    add_to_totals(user_id, expense.date, expense.category_id, -expense.amount, -1)
     db.session.commit()
     return expense
 

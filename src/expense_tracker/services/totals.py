@@ -1,0 +1,106 @@
+"""Monthly totals per user and category: kept with every write, rebuilt and checked on demand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import delete, func, insert, literal_column, select
+
+from ..extensions import db
+from ..models import Expense, MonthlyTotal
+from ..sql import upsert_insert
+
+
+def month_of(day: dt.date) -> dt.date:
+    """Return the first day of the month `day` falls in."""
+    return day.replace(day=1)
+
+
+def add_to_totals(
+    user_id: int, day: dt.date, category_id: int, amount: Decimal, count: int
+) -> None:
+    """Add `amount` and `count` (negative to take away) to one month's category total.
+
+    An upsert of a delta: concurrent writers each add their own part atomically.
+    It runs in the caller's transaction, so the total commits with the expense.
+    """
+    statement = upsert_insert(MonthlyTotal).values(
+        user_id=user_id, month=month_of(day), category_id=category_id, total=amount, count=count
+    )
+    table = MonthlyTotal.__table__
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.user_id, table.c.month, table.c.category_id],
+            set_={
+                "total_cents": table.c.total_cents + statement.excluded.total_cents,
+                "count": table.c.count + statement.excluded.count,
+            },
+        )
+    )
+
+
+def _month_expression():
+    """SQL for the first day of an expense's month, on either database."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.date_trunc("month", Expense.date).cast(db.Date)
+    return func.date(Expense.date, literal_column("'start of month'"))
+
+
+def _grouped_expenses():
+    month = _month_expression()
+    return select(
+        Expense.user_id,
+        month.label("month"),
+        Expense.category_id,
+        func.sum(Expense.amount),
+        func.count(),
+    ).group_by(Expense.user_id, month, Expense.category_id)
+
+
+def rebuild_monthly_totals() -> None:
+    """Recompute every monthly total from the expenses themselves, in one transaction."""
+    table = MonthlyTotal.__table__
+    db.session.execute(delete(MonthlyTotal))
+    db.session.execute(
+        insert(table).from_select(
+            ["user_id", "month", "category_id", "total_cents", "count"], _grouped_expenses()
+        )
+    )
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A (user, month, category) whose kept total differs from its expenses."""
+
+    user_id: int
+    month: dt.date
+    category_id: int
+    kept: tuple[Decimal, int]  # (total, count)
+    actual: tuple[Decimal, int]
+
+
+def check_monthly_totals() -> list[Mismatch]:
+    """Compare every kept total and count with its expenses; list the differences."""
+    nothing = (Decimal("0.00"), 0)
+    kept = {
+        (row.user_id, row.month, row.category_id): (row.total, row.count)
+        for row in db.session.scalars(select(MonthlyTotal))
+        if (row.total, row.count) != nothing
+    }
+    actual = {
+        (user_id, _as_date(month), category_id): (total, count)
+        for user_id, month, category_id, total, count in db.session.execute(_grouped_expenses())
+    }
+    return [
+        Mismatch(*key, kept=kept.get(key, nothing), actual=actual.get(key, nothing))
+        for key in sorted(kept.keys() | actual.keys())
+        if kept.get(key, nothing) != actual.get(key, nothing)
+    ]
+
+
+def _as_date(value) -> dt.date:
+    # SQLite's date() gives text; the stored column gives a date.
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
