@@ -13,6 +13,7 @@ from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import Expense
 from .categories import resolve_category
+from .filters import ExpenseFilter, expense_conditions
 from .totals import add_to_totals
 from .validation import FieldError, clean_category, clean_description, parse_amount, parse_date
 
@@ -158,6 +159,7 @@ def list_expenses(
     user_id: int,
     *,
     limit: int,
+    expense_filter: ExpenseFilter | None = None,
     before: Cursor | None = None,
     after: Cursor | None = None,
 ) -> ExpensePage:
@@ -166,7 +168,7 @@ def list_expenses(
     Pages are found by key (date, id), not by offset, so a deep page costs as
     little as the first one.
     """
-    query = select(Expense).where(Expense.user_id == user_id)
+    query = select(Expense).where(*expense_conditions(user_id, expense_filter or ExpenseFilter()))
     if after is not None:
         rows = db.session.scalars(
             query.where(

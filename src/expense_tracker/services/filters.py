@@ -1,0 +1,183 @@
+"""What the dashboard shows: a period of whole days plus optional filters, read from a URL."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from ..errors import ValidationError
+from ..models import Category, Expense
+from ..sql import lowered
+from .validation import FieldError, parse_amount, parse_date
+
+PERIODS = {
+    "this-month": "This month",
+    "last-month": "Last month",
+    "last-30-days": "Last 30 days",
+    "this-year": "This year",
+    "all": "All time",
+    "custom": "Custom",
+}
+DEFAULT_PERIOD = "this-month"
+SEARCH_MAX = 100
+
+
+def month_end(day: dt.date) -> dt.date:
+    """Return the last day of the month `day` falls in."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def previous_month(day: dt.date) -> dt.date:
+    """Return the first day of the month before the one `day` falls in."""
+    return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class ExpenseFilter:
+    """Which expenses to show: dates from `start` to `end`, both inclusive, and the rest."""
+
+    period: str = "all"
+    start: dt.date | None = None
+    end: dt.date | None = None
+    category: str | None = None
+    text: str | None = None
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
+
+    @property
+    def label(self) -> str:
+        return PERIODS[self.period]
+
+    @property
+    def has_extra_filters(self) -> bool:
+        """Whether anything narrows the list beyond the dates."""
+        return any(
+            value is not None
+            for value in (self.category, self.text, self.min_amount, self.max_amount)
+        )
+
+    def previous(self) -> ExpenseFilter | None:
+        """The same filter over the period just before, of the same length; None for open ends.
+
+        Calendar periods step back by their own unit (last month, last year), so
+        "This month" compares with the whole of last month.
+        """
+        if self.start is None or self.end is None:
+            return None
+        if self.period in ("this-month", "last-month"):
+            start = previous_month(self.start)
+            return replace(self, period="custom", start=start, end=month_end(start))
+        if self.period == "this-year":
+            start = self.start.replace(year=self.start.year - 1)
+            return replace(self, period="custom", start=start, end=start.replace(month=12, day=31))
+        days = (self.end - self.start).days + 1
+        return replace(
+            self,
+            period="custom",
+            start=self.start - dt.timedelta(days=days),
+            end=self.start - dt.timedelta(days=1),
+        )
+
+
+def _dates(period: str, today: dt.date, raw: Mapping[str, str]) -> tuple[dt.date | None, ...]:
+    if period == "this-month":
+        return today.replace(day=1), month_end(today)
+    if period == "last-month":
+        start = previous_month(today)
+        return start, month_end(start)
+    if period == "last-30-days":
+        return today - dt.timedelta(days=29), today
+    if period == "this-year":
+        return today.replace(month=1, day=1), today.replace(month=12, day=31)
+    if period == "custom":
+        errors: dict[str, str] = {}
+        bounds: dict[str, dt.date | None] = {}
+        for field in ("from", "to"):
+            try:
+                bounds[field] = parse_date(raw[field]) if raw.get(field, "").strip() else None
+            except FieldError as error:
+                errors[field] = str(error)
+        if not errors and bounds["from"] and bounds["to"] and bounds["from"] > bounds["to"]:
+            errors["to"] = "The end date must be on or after the start date."
+        if errors:
+            raise ValidationError(errors)
+        return bounds["from"], bounds["to"]
+    return None, None
+
+
+def parse_filter(raw: Mapping[str, str], today: dt.date) -> ExpenseFilter:
+    """Read a filter from URL parameters; an unknown period means the default one.
+
+    Raises ValidationError naming each parameter that is wrong (from, to, min, max, q).
+    """
+    period = raw.get("period", DEFAULT_PERIOD)
+    if period not in PERIODS:
+        period = DEFAULT_PERIOD
+    errors: dict[str, str] = {}
+    try:
+        start, end = _dates(period, today, raw)
+    except ValidationError as error:
+        errors.update(error.errors)
+        start = end = None
+    amounts: dict[str, Decimal | None] = {}
+    for field in ("min", "max"):
+        try:
+            amounts[field] = parse_amount(raw[field]) if raw.get(field, "").strip() else None
+        except FieldError as error:
+            errors[field] = str(error)
+    if not errors and amounts["min"] and amounts["max"] and amounts["min"] > amounts["max"]:
+        errors["max"] = "The largest amount must be at least the smallest."
+    text = raw.get("q", "").strip() or None
+    if text and len(text) > SEARCH_MAX:
+        errors["q"] = f"Search for at most {SEARCH_MAX} characters."
+    if errors:
+        raise ValidationError(errors)
+    return ExpenseFilter(
+        period=period,
+        start=start,
+        end=end,
+        category=raw.get("category", "").strip() or None,
+        text=text,
+        min_amount=amounts["min"],
+        max_amount=amounts["max"],
+    )
+
+
+def expense_conditions(user_id: int, expense_filter: ExpenseFilter, *, dates: bool = True) -> list:
+    """SQL conditions selecting the user's expenses that pass the filter.
+
+    With dates=False the caller bounds the dates itself (the summary does, month by month).
+    """
+    conditions = [Expense.user_id == user_id]
+    if dates and expense_filter.start is not None:
+        conditions.append(Expense.date >= expense_filter.start)
+    if dates and expense_filter.end is not None:
+        conditions.append(Expense.date <= expense_filter.end)
+    if expense_filter.category is not None:
+        conditions.append(Expense.category_id == category_id_query(user_id, expense_filter))
+    if expense_filter.text is not None:
+        conditions.append(
+            lowered(Expense.description).contains(expense_filter.text.lower(), autoescape=True)
+        )
+    if expense_filter.min_amount is not None:
+        conditions.append(Expense.amount >= expense_filter.min_amount)
+    if expense_filter.max_amount is not None:
+        conditions.append(Expense.amount <= expense_filter.max_amount)
+    return conditions
+
+
+def category_id_query(user_id: int, expense_filter: ExpenseFilter):
+    """SQL for the id of the filter's category (matched ignoring case), or NULL."""
+    return (
+        select(Category.id)
+        .where(
+            Category.user_id == user_id,
+            Category.name_key == Category.key_for(expense_filter.category or ""),
+        )
+        .scalar_subquery()
+    )

@@ -1,0 +1,220 @@
+"""Periods and filters: their dates, their URL form, and the same numbers by every route."""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+import pytest
+
+from expense_tracker.errors import ValidationError
+from expense_tracker.extensions import db
+from expense_tracker.models import Expense
+from expense_tracker.services import expenses
+from expense_tracker.services.filters import ExpenseFilter, parse_filter
+from expense_tracker.services.reports import (
+    compare_with_previous,
+    spending_summary,
+    split_by_months,
+)
+
+from ..factories import make_expense
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("period", "today", "start", "end"),
+    [
+        ("this-month", D(2026, 11, 24), D(2026, 11, 1), D(2026, 11, 30)),
+        ("this-month", D(2028, 2, 3), D(2028, 2, 1), D(2028, 2, 29)),
+        ("last-month", D(2026, 1, 15), D(2025, 12, 1), D(2025, 12, 31)),
+        ("last-month", D(2026, 3, 31), D(2026, 2, 1), D(2026, 2, 28)),
+        ("last-30-days", D(2026, 3, 1), D(2026, 1, 31), D(2026, 3, 1)),
+        ("this-year", D(2026, 11, 24), D(2026, 1, 1), D(2026, 12, 31)),
+        ("all", D(2026, 11, 24), None, None),
+    ],
+)
+def test_periods_are_whole_days_inclusive(period, today, start, end):
+    expense_filter = parse_filter({"period": period}, today)
+
+    assert (expense_filter.start, expense_filter.end) == (start, end)
+
+
+def test_the_default_period_is_this_month():
+    assert parse_filter({}, D(2026, 11, 24)).period == "this-month"
+    assert parse_filter({"period": "nonsense"}, D(2026, 11, 24)).period == "this-month"
+
+
+def test_custom_range_may_be_open_at_either_end():
+    today = D(2026, 11, 24)
+
+    assert parse_filter({"period": "custom", "from": "2026-01-05", "to": "2026-02-03"}, today).start
+    only_from = parse_filter({"period": "custom", "from": "2026-01-05", "to": ""}, today)
+    assert (only_from.start, only_from.end) == (D(2026, 1, 5), None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "errors"),
+    [
+        ({"period": "custom", "from": "2026-02-30"}, {"from"}),
+        ({"period": "custom", "from": "2026-02-03", "to": "2026-02-01"}, {"to"}),
+        ({"min": "abc", "max": "-1"}, {"min", "max"}),
+        ({"min": "20", "max": "10"}, {"max"}),
+        ({"q": "x" * 101}, {"q"}),
+    ],
+)
+def test_bad_filters_name_each_wrong_parameter(raw, errors):
+    with pytest.raises(ValidationError) as error:
+        parse_filter(raw, D(2026, 11, 24))
+
+    assert set(error.value.errors) == errors
+
+
+@pytest.mark.parametrize(
+    ("raw", "start", "end"),
+    [
+        ({"period": "this-month"}, D(2026, 2, 1), D(2026, 2, 28)),
+        ({"period": "last-month"}, D(2026, 1, 1), D(2026, 1, 31)),
+        ({"period": "last-30-days"}, D(2026, 1, 12), D(2026, 2, 10)),
+        ({"period": "this-year"}, D(2025, 1, 1), D(2025, 12, 31)),
+        (
+            {"period": "custom", "from": "2026-02-01", "to": "2026-02-10"},
+            D(2026, 1, 22),
+            D(2026, 1, 31),
+        ),
+    ],
+)
+def test_the_previous_period_has_the_same_length(raw, start, end):
+    previous = parse_filter(raw, D(2026, 3, 12)).previous()
+
+    assert (previous.start, previous.end) == (start, end)
+
+
+def test_open_periods_have_no_previous():
+    assert parse_filter({"period": "all"}, D(2026, 3, 12)).previous() is None
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "whole", "partial"),
+    [
+        (None, None, (None, None), []),
+        (D(2026, 1, 1), D(2026, 3, 31), (D(2026, 1, 1), D(2026, 3, 1)), []),
+        (
+            D(2026, 1, 15),
+            D(2026, 3, 10),
+            (D(2026, 2, 1), D(2026, 2, 1)),
+            [(D(2026, 1, 15), D(2026, 1, 31)), (D(2026, 3, 1), D(2026, 3, 10))],
+        ),
+        (
+            D(2026, 1, 15),
+            D(2026, 2, 10),
+            None,
+            [(D(2026, 1, 15), D(2026, 1, 31)), (D(2026, 2, 1), D(2026, 2, 10))],
+        ),
+        (D(2026, 1, 5), D(2026, 1, 20), None, [(D(2026, 1, 5), D(2026, 1, 20))]),
+        (D(2026, 2, 1), D(2026, 2, 28), (D(2026, 2, 1), D(2026, 2, 1)), []),
+        (D(2026, 2, 2), None, (D(2026, 3, 1), None), [(D(2026, 2, 2), D(2026, 2, 28))]),
+        (None, D(2026, 2, 27), (None, D(2026, 1, 1)), [(D(2026, 2, 1), D(2026, 2, 27))]),
+    ],
+)
+def test_ranges_split_into_whole_and_partial_months(start, end, whole, partial):
+    assert split_by_months(start, end) == (whole, partial)
+
+
+def test_list_filters_by_text_ignoring_case_beyond_ascii(user):
+    make_expense(user, description="Café au lait")
+    make_expense(user, description="Tea")
+    make_expense(user, description="100% juice")
+    make_expense(user, description="1000 juice")
+
+    def found(text):
+        page = expenses.list_expenses(user.id, limit=10, expense_filter=ExpenseFilter(text=text))
+        return sorted(e.description for e in page.items)
+
+    assert found("CAFÉ") == ["Café au lait"]
+    assert found("0%") == ["100% juice"]
+    assert found("juice") == ["100% juice", "1000 juice"]
+
+
+def test_list_filters_by_category_amount_and_dates(user):
+    make_expense(user, amount="5", category="Food", date="2026-11-01")
+    wanted = make_expense(user, amount="15", category="food", date="2026-11-15")
+    make_expense(user, amount="25", category="Food", date="2026-11-30")
+    make_expense(user, amount="15", category="Rent", date="2026-11-15")
+    expense_filter = ExpenseFilter(
+        start=D(2026, 11, 2),
+        end=D(2026, 11, 30),
+        category="FOOD",
+        min_amount=Decimal("10"),
+        max_amount=Decimal("20"),
+    )
+
+    page = expenses.list_expenses(user.id, limit=10, expense_filter=expense_filter)
+
+    assert [e.id for e in page.items] == [wanted.id]
+
+
+def test_comparison_with_the_previous_period(user):
+    make_expense(user, amount="50", date="2026-10-10")
+    make_expense(user, amount="75", date="2026-11-10")
+    this_month = parse_filter({}, D(2026, 11, 24))
+
+    comparison = compare_with_previous(user.id, this_month, Decimal("75.00"))
+
+    assert comparison.previous_total == Decimal("50.00")
+    assert comparison.change_percent == Decimal("50.0")
+
+
+def test_no_change_percent_when_the_previous_period_is_empty(user):
+    comparison = compare_with_previous(user.id, parse_filter({}, D(2026, 11, 24)), Decimal("5"))
+
+    assert comparison.previous_total == Decimal("0.00")
+    assert comparison.change_percent is None
+
+
+def brute_force(user_id, expense_filter):
+    """The expected summary, from every expense row, in Python."""
+    rows = db.session.query(Expense).filter(Expense.user_id == user_id).all()
+    sums = {}
+    for e in rows:
+        f = expense_filter
+        if (f.start and e.date < f.start) or (f.end and e.date > f.end):
+            continue
+        if f.category and e.category.name.casefold() != f.category.casefold():
+            continue
+        if f.text and f.text.lower() not in e.description.lower():
+            continue
+        if (f.min_amount and e.amount < f.min_amount) or (f.max_amount and e.amount > f.max_amount):
+            continue
+        total, count = sums.get(e.category.name, (Decimal("0.00"), 0))
+        sums[e.category.name] = (total + e.amount, count + 1)
+    return sums
+
+
+def test_summaries_of_random_filters_match_the_raw_rows(user, other_user):
+    rng = random.Random(7)
+    for _ in range(120):
+        make_expense(
+            rng.choice([user, user, other_user]),
+            amount=f"{rng.randrange(1, 50000) / 100:.2f}",
+            category=rng.choice(["Food", "Rent", "Travel"]),
+            date=(D(2025, 10, 1) + dt.timedelta(days=rng.randrange(200))).isoformat(),
+            description=rng.choice(["coffee", "Coffee beans", "rent", ""]),
+        )
+    for _ in range(60):
+        start = D(2025, 9, 20) + dt.timedelta(days=rng.randrange(230))
+        end = start + dt.timedelta(days=rng.randrange(120))
+        expense_filter = ExpenseFilter(
+            period="custom",
+            start=rng.choice([start, None]),
+            end=rng.choice([end, None]),
+            category=rng.choice([None, None, "food", "Travel", "Unknown"]),
+            text=rng.choice([None, None, None, "coffee"]),
+            min_amount=rng.choice([None, None, Decimal("100")]),
+        )
+
+        summary = spending_summary(user.id, expense_filter)
+
+        assert {c.name: (c.total, c.count) for c in summary.categories} == brute_force(
+            user.id, expense_filter
+        ), expense_filter
