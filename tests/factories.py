@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Protocol
 
 from expense_tracker.models import Expense, User
 from expense_tracker.services import accounts, expenses
 
 PASSWORD = "correct horse battery"
+# Expenses dated today fall in the dashboard's default period, This month, whatever the date.
+TODAY = dt.date.today().isoformat()
 
 
 class HasId(Protocol):
@@ -22,7 +25,7 @@ def make_expense(
     user: HasId,
     amount: str = "12.50",
     category: str = "Food",
-    date: str = "2026-11-20",
+    date: str = TODAY,
     description: str = "",
 ) -> Expense:
     return expenses.create_expense(

@@ -19,6 +19,7 @@ from expense_tracker import create_app
 from expense_tracker.config import ConfigurationError, ProductionConfig
 
 from .conftest import reset_postgres
+from .factories import TODAY
 from .postgres import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -163,7 +164,7 @@ def test_two_gunicorn_servers_share_sessions_and_data_through_postgresql(postgre
                 f"{b}/",
                 f"{b}/expenses",
                 {
-                    "date": "2026-11-20",
+                    "date": TODAY,
                     "amount": "42.00",
                     "category": "Food",
                     "description": "Via two",

@@ -101,3 +101,14 @@ def register_template_helpers(app: Flask) -> None:
     @app.template_filter("percent")
     def percent(value: Decimal) -> str:
         return f"{value}%"
+
+    @app.template_filter("period_text")
+    def period_text(expense_filter) -> str:
+        start, end = expense_filter.start, expense_filter.end
+        if start and end:
+            return f"{expense_filter.label}: {start:%-d %b %Y} – {end:%-d %b %Y}"
+        if start:
+            return f"from {start:%-d %b %Y}"
+        if end:
+            return f"until {end:%-d %b %Y}"
+        return expense_filter.label

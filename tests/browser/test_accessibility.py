@@ -96,6 +96,14 @@ def show_add_expense_with_errors(visit: Visitor) -> None:
     expect(visit.page.get_by_label("Amount", exact=True)).to_have_attribute("aria-invalid", "true")
 
 
+def show_dashboard_filtered_with_errors(visit: Visitor) -> None:
+    visit.logged_in(expenses=2)
+    visit.goto("/?period=custom&from=2020-02-30&category=Food&q=rent&min=abc", status=400)
+    expect(visit.page.get_by_label("Smallest amount", exact=True)).to_have_attribute(
+        "aria-invalid", "true"
+    )
+
+
 def show_edit(visit: Visitor) -> None:
     visit.logged_in(expenses=2)
     visit.page.get_by_role("link", name="Edit", exact=True).first.click()
@@ -121,6 +129,7 @@ PAGES = {
     "dashboard-empty": show_dashboard_empty,
     "dashboard": show_dashboard,
     "add-expense-with-errors": show_add_expense_with_errors,
+    "dashboard-filtered-with-errors": show_dashboard_filtered_with_errors,
     "edit": show_edit,
     "not-found": show_not_found,
     "method-not-allowed": show_method_not_allowed,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from ..factories import PASSWORD
+from ..factories import PASSWORD, TODAY
 from .conftest import VIEWPORTS
 
 
@@ -77,9 +77,9 @@ def test_adding_expenses_shows_the_total_and_each_categorys_share(page: Page, us
     log_in(page, user)
     expect(page.get_by_text("Nothing spent yet")).to_be_visible()
 
-    add_through_form(page, "2026-11-18", "10.00", "Food", "Sandwich")
-    add_through_form(page, "2026-11-19", "30.00", "Food", "Weekly shop")
-    add_through_form(page, "2026-11-20", "60.00", "Rent", "Garage rent")
+    add_through_form(page, TODAY, "10.00", "Food", "Sandwich")
+    add_through_form(page, TODAY, "30.00", "Food", "Weekly shop")
+    add_through_form(page, TODAY, "60.00", "Rent", "Garage rent")
 
     expect_summary(page, "100.00", ["Rent 60.00 60.0%", "Food 40.00 40.0%"])
     expect(page.get_by_text("3 expenses", exact=True)).to_be_visible()
@@ -88,9 +88,9 @@ def test_adding_expenses_shows_the_total_and_each_categorys_share(page: Page, us
 
 
 def test_editing_an_expense_updates_the_summary(page: Page, user, add_expense, log_in):
-    add_expense(user, amount="10.00", category="Food", date="2026-11-18", description="Sandwich")
-    add_expense(user, amount="30.00", category="Food", date="2026-11-19", description="Shop")
-    add_expense(user, amount="60.00", category="Rent", date="2026-11-20", description="Garage")
+    add_expense(user, amount="10.00", category="Food", date=TODAY, description="Sandwich")
+    add_expense(user, amount="30.00", category="Food", date=TODAY, description="Shop")
+    add_expense(user, amount="60.00", category="Rent", date=TODAY, description="Garage")
     log_in(page, user)
 
     expense_row(page, "Sandwich").get_by_role("link", name="Edit", exact=True).click()
@@ -99,7 +99,7 @@ def test_editing_an_expense_updates_the_summary(page: Page, user, add_expense, l
     page.get_by_label("Amount", exact=True).fill("20")
     page.get_by_role("button", name="Save", exact=True).click()
 
-    expect(page.get_by_text("Saved 20.00 in Food on 2026-11-18.")).to_be_visible()
+    expect(page.get_by_text(f"Saved 20.00 in Food on {TODAY}.")).to_be_visible()
     # 60 / 110 and 50 / 110, to one decimal, rounded half up.
     expect_summary(page, "110.00", ["Rent 60.00 54.5%", "Food 50.00 45.5%"])
 
@@ -107,15 +107,15 @@ def test_editing_an_expense_updates_the_summary(page: Page, user, add_expense, l
 def test_deleting_an_expense_asks_first_and_updates_the_summary(
     page: Page, user, add_expense, log_in, dialogs
 ):
-    add_expense(user, amount="10.00", category="Food", date="2026-11-18", description="Sandwich")
-    add_expense(user, amount="30.00", category="Food", date="2026-11-19", description="Shop")
-    add_expense(user, amount="60.00", category="Rent", date="2026-11-20", description="Garage")
+    add_expense(user, amount="10.00", category="Food", date=TODAY, description="Sandwich")
+    add_expense(user, amount="30.00", category="Food", date=TODAY, description="Shop")
+    add_expense(user, amount="60.00", category="Rent", date=TODAY, description="Garage")
     log_in(page, user)
 
     expense_row(page, "Garage").get_by_role("button", name="Delete", exact=True).click()
 
-    expect(page.get_by_text("Deleted 60.00 in Rent on 2026-11-20.")).to_be_visible()
-    assert dialogs.messages == ["Delete 60.00 in Rent on 2026-11-20?"]
+    expect(page.get_by_text(f"Deleted 60.00 in Rent on {TODAY}.")).to_be_visible()
+    assert dialogs.messages == [f"Delete 60.00 in Rent on {TODAY}?"]
     expect_summary(page, "40.00", ["Food 40.00 100.0%"])
     expect(expense_row(page, "Garage")).to_have_count(0)
 
@@ -152,7 +152,7 @@ def test_another_person_sees_none_of_it_and_gets_404_for_its_edit_page(
 def test_a_bad_amount_is_explained_beside_the_field_and_the_input_is_kept(page: Page, user, log_in):
     log_in(page, user)
 
-    fill_expense(page, "2026-11-20", "12.345", "Transport", "Bus ticket")
+    fill_expense(page, TODAY, "12.345", "Transport", "Bus ticket")
     page.get_by_role("button", name="Add expense", exact=True).click()
 
     amount = page.get_by_label("Amount", exact=True)
@@ -167,7 +167,7 @@ def test_a_bad_amount_is_explained_beside_the_field_and_the_input_is_kept(page: 
     assert 0 <= below["y"] - (field["y"] + field["height"]) < 24, "the message is not by the field"
     assert below["x"] < field["x"] + field["width"] and field["x"] < below["x"] + below["width"]
     expect(amount).to_have_value("12.345")
-    expect(page.get_by_label("Date", exact=True)).to_have_value("2026-11-20")
+    expect(page.get_by_label("Date", exact=True)).to_have_value(TODAY)
     expect(page.get_by_label("Category", exact=True)).to_have_value("Transport")
     expect(page.get_by_label("Description", exact=True)).to_have_value("Bus ticket")
     expect(page.get_by_text("Nothing spent yet")).to_be_visible()
@@ -178,7 +178,7 @@ def test_a_bad_amount_is_explained_beside_the_field_and_the_input_is_kept(page: 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SPENDING = [
-    (22, "1250.00", "Housing", "November rent"),
+    (22, "1250.00", "Housing", "Rent"),
     (21, "84.20", "Groceries", "Weekly shop"),
     (19, "12.50", "Food", "Lunch with Sam"),
     (16, "45.00", "Transport", "Monthly bus pass"),
@@ -222,7 +222,11 @@ def test_screenshots_of_the_main_pages_fit_the_screen(
     for days_ago, amount, category, description in SPENDING:
         day = (today - dt.timedelta(days=days_ago)).isoformat()
         add_expense(user, amount=amount, category=category, date=day, description=description)
-    page.reload()
+    # These dates may straddle two months; the last 30 days hold them all.
+    page.get_by_role("link", name="Last 30 days", exact=True).click()
+    expect(page.get_by_role("link", name="Last 30 days", exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
     add_through_form(page, (today - dt.timedelta(days=4)).isoformat(), "9.80", "Food", "Coffee")
     expect(page.get_by_test_id("total")).to_have_text("1,551.74")
     shoot("dashboard")

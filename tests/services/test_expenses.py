@@ -11,7 +11,7 @@ from expense_tracker.errors import NotFound, ValidationError
 from expense_tracker.extensions import db
 from expense_tracker.models import Category, Expense
 from expense_tracker.services import expenses
-from expense_tracker.services.categories import DEFAULT_CATEGORIES, category_suggestions
+from expense_tracker.services.categories import DEFAULT_CATEGORIES, category_names, with_defaults
 
 from ..factories import make_expense
 
@@ -78,7 +78,7 @@ def test_suggestions_are_own_categories_then_missing_defaults(user, other_user):
     make_expense(user, category="food")
     make_expense(other_user, category="Secret hobby")
 
-    suggestions = category_suggestions(user.id)
+    suggestions = with_defaults(category_names(user.id))
 
     assert suggestions[:2] == ["Coffee", "food"]
     assert "Secret hobby" not in suggestions
@@ -87,7 +87,9 @@ def test_suggestions_are_own_categories_then_missing_defaults(user, other_user):
 
 
 def test_updating_changes_only_the_fields_given(user):
-    expense = make_expense(user, amount="10", category="Food", description="Lunch")
+    expense = make_expense(
+        user, amount="10", category="Food", date="2026-11-20", description="Lunch"
+    )
 
     expenses.update_expense(user.id, expense.id, {"amount": "11.25", "category": "Treats"})
 

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from expense_tracker.extensions import db
 from expense_tracker.models import Expense
 
+from ..factories import TODAY
 from ..helpers import csrf_token, post_form, text
 
-VALID = {"date": "2026-11-20", "amount": "12.50", "category": "Food", "description": "Lunch"}
+VALID = {"date": TODAY, "amount": "12.50", "category": "Food", "description": "Lunch"}
 
 
 def count_expenses(app) -> int:
@@ -48,7 +49,7 @@ def test_adding_an_expense_lists_it_and_updates_the_summary(app, auth_client):
 
     assert response.status_code == 302
     page = text(auth_client.get("/"))
-    assert "Added 12.50 in Food on 2026-11-20." in page
+    assert f"Added 12.50 in Food on {TODAY}." in page
     assert "Lunch" in page
     assert re.search(r'data-testid="total">12\.50<', page)
     assert "100.0%" in page
@@ -150,7 +151,7 @@ def test_deleting_removes_the_expense(app, auth_client, user, add_expense):
 
     assert response.status_code == 302
     page = text(auth_client.get("/"))
-    assert "Deleted 12.50 in Food on 2026-11-20." in page
+    assert f"Deleted 12.50 in Food on {TODAY}." in page
     assert "Nothing spent yet" in page
     assert count_expenses(app) == 0
 
@@ -160,7 +161,7 @@ def test_delete_asks_for_confirmation_in_the_browser(auth_client, user, add_expe
 
     page = text(auth_client.get("/"))
 
-    assert 'data-confirm="Delete 12.50 in Food on 2026-11-20?"' in page
+    assert f'data-confirm="Delete 12.50 in Food on {TODAY}?"' in page
 
 
 def test_delete_is_post_only(auth_client, user, add_expense):
@@ -255,7 +256,7 @@ def test_oversized_body_is_413(auth_client):
             "amount": "９",
             "category": "\U0001f4a5\u0301",
             "description": "\u202e",
-            "date": "2026-11-20\x00",
+            "date": TODAY + "\x00",
         },
         {"amount": ["1", "2"], "category": "x" * 10_000, "date": "9999-99-99"},
         {},
@@ -270,9 +271,7 @@ def test_junk_input_never_causes_a_500(app, auth_client, junk):
 
 def test_non_utf8_bytes_are_read_as_replacement_characters(app, auth_client):
     token = csrf_token(auth_client, "/")
-    body = (
-        f"csrf_token={token}&date=2026-11-20&amount=1&category=%FF%FE&description=%C3%28".encode()
-    )
+    body = f"csrf_token={token}&date={TODAY}&amount=1&category=%FF%FE&description=%C3%28".encode()
 
     response = auth_client.post(
         "/expenses", data=body, content_type="application/x-www-form-urlencoded"

@@ -9,12 +9,14 @@ from flask_login import current_user, login_required
 
 from ..errors import ValidationError
 from ..services import expenses, reports
-from ..services.categories import category_suggestions
+from ..services.categories import category_names, with_defaults
+from ..services.filters import PERIODS, ExpenseFilter, parse_filter
 from .forms import ExpenseForm
 
 bp = Blueprint("expenses", __name__)
 
 FIELDS = ("date", "amount", "category", "description")
+FILTER_KEYS = ("period", "from", "to", "category", "q", "min", "max")
 
 
 def _submitted(form: ExpenseForm) -> dict[str, str | None]:
@@ -25,21 +27,64 @@ def _describe(expense) -> str:
     return f"{expense.amount:,.2f} in {expense.category.name} on {expense.date.isoformat()}"
 
 
+def _filter_args() -> dict[str, str]:
+    """The filter parameters of this request, to carry into links and redirects."""
+    return {key: request.args[key] for key in FILTER_KEYS if request.args.get(key)}
+
+
+def _dashboard_url() -> str:
+    return url_for("expenses.index", **_filter_args())
+
+
+def _period_links(expense_filter: ExpenseFilter) -> list[tuple[str, str, str]]:
+    """(key, label, URL) of each period, keeping the other filters; Custom starts from now."""
+    kept = {k: v for k, v in _filter_args().items() if k not in ("period", "from", "to")}
+    links = []
+    for key, label in PERIODS.items():
+        args = {**kept, "period": key}
+        if key == "custom":
+            args |= {
+                "from": expense_filter.start.isoformat() if expense_filter.start else "",
+                "to": expense_filter.end.isoformat() if expense_filter.end else "",
+            }
+        links.append((key, label, url_for("expenses.index", **args)))
+    return links
+
+
 def _render_dashboard(form: ExpenseForm, status: int = 200):
     user_id = current_user.id
+    # "Today" is the server's local date.
+    today = dt.date.today()
+    filter_errors: dict[str, str] = {}
+    try:
+        expense_filter = parse_filter(request.args, today)
+    except ValidationError as error:
+        filter_errors = error.errors
+        expense_filter = parse_filter({}, today)
+        status = 400
     page = expenses.list_expenses(
         user_id,
         limit=current_app.config["EXPENSES_PER_PAGE"],
+        expense_filter=expense_filter,
         before=expenses.Cursor.parse(request.args.get("before")),
         after=expenses.Cursor.parse(request.args.get("after")),
     )
+    summary = reports.spending_summary(user_id, expense_filter)
+    categories = category_names(user_id)
     return (
         render_template(
             "expenses/dashboard.html",
             form=form,
             page=page,
-            summary=reports.spending_summary(user_id),
-            suggestions=category_suggestions(user_id),
+            summary=summary,
+            comparison=reports.compare_with_previous(user_id, expense_filter, summary.total),
+            expense_filter=expense_filter,
+            filter_args=_filter_args(),
+            filter_errors=filter_errors,
+            period_links=_period_links(expense_filter),
+            is_new_user=not page.items and not expenses.has_expenses(user_id),
+            categories=categories,
+            suggestions=with_defaults(categories),
         ),
         status,
     )
@@ -50,7 +95,6 @@ def index():
     """Show the dashboard to a user, or the welcome page to a visitor."""
     if not current_user.is_authenticated:
         return render_template("expenses/welcome.html")
-    # "Today" is the server's local date.
     return _render_dashboard(ExpenseForm(data={"date": dt.date.today().isoformat()}))
 
 
@@ -65,7 +109,7 @@ def create():
         form.show_errors(error.errors)
         return _render_dashboard(form, 400)
     flash(f"Added {_describe(expense)}.", "success")
-    return redirect(url_for("expenses.index"))
+    return redirect(_dashboard_url())
 
 
 @bp.route("/expenses/<int:expense_id>/edit", methods=["GET", "POST"])
@@ -88,7 +132,7 @@ def edit(expense_id: int):
             form.show_errors(error.errors)
             return _render_edit(form, expense_id, 400)
         flash(f"Saved {_describe(expense)}.", "success")
-        return redirect(url_for("expenses.index"))
+        return redirect(_dashboard_url())
     return _render_edit(form, expense_id)
 
 
@@ -98,7 +142,8 @@ def _render_edit(form: ExpenseForm, expense_id: int, status: int = 200):
             "expenses/edit.html",
             form=form,
             expense_id=expense_id,
-            suggestions=category_suggestions(current_user.id),
+            filter_args=_filter_args(),
+            suggestions=with_defaults(category_names(current_user.id)),
         ),
         status,
     )
@@ -110,4 +155,4 @@ def delete(expense_id: int):
     """Delete one of the user's expenses."""
     expense = expenses.delete_expense(current_user.id, expense_id)
     flash(f"Deleted {_describe(expense)}.", "success")
-    return redirect(url_for("expenses.index"))
+    return redirect(_dashboard_url())

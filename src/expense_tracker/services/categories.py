@@ -39,10 +39,16 @@ def resolve_category(user_id: int, name: str) -> Category:
     return db.session.scalars(query).one()
 
 
-def category_suggestions(user_id: int) -> list[str]:
-    """Return the user's category names, then the default ones they do not have yet."""
-    own = db.session.scalars(
-        select(Category.name).where(Category.user_id == user_id).order_by(Category.name_key)
-    ).all()
-    keys = {Category.key_for(name) for name in own}
-    return [*own, *(name for name in DEFAULT_CATEGORIES if Category.key_for(name) not in keys)]
+def category_names(user_id: int) -> list[str]:
+    """Return the names of the user's categories, alphabetically ignoring case."""
+    return list(
+        db.session.scalars(
+            select(Category.name).where(Category.user_id == user_id).order_by(Category.name_key)
+        )
+    )
+
+
+def with_defaults(names: list[str]) -> list[str]:
+    """Return `names`, then the default categories not among them (ignoring case)."""
+    keys = {Category.key_for(name) for name in names}
+    return [*names, *(name for name in DEFAULT_CATEGORIES if Category.key_for(name) not in keys)]

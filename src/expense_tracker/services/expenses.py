@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import exists, or_, select, update
 
 from ..errors import NotFound, ValidationError
 from ..extensions import db
@@ -153,6 +153,11 @@ def delete_expense(user_id: int, expense_id: int) -> Expense:
     add_to_totals(user_id, expense.date, expense.category_id, -expense.amount, -1)
     db.session.commit()
     return expense
+
+
+def has_expenses(user_id: int) -> bool:
+    """Whether the user has stored any expense at all."""
+    return db.session.scalar(select(exists().where(Expense.user_id == user_id))) or False
 
 
 def list_expenses(
