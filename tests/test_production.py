@@ -87,16 +87,25 @@ def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
         stderr=subprocess.STDOUT,
         text=True,
     )
+    try:
+        wait_until_serving(process, port)
+    except BaseException:
+        process.kill()
+        process.communicate()
+        raise
+    return process
+
+
+def wait_until_serving(process: subprocess.Popen, port: int) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"gunicorn exited: {process.stdout.read()}")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).close()
-            return process
+            return
         except OSError:  # refused while binding, or timed out while workers boot
             time.sleep(0.1)
-    process.terminate()
     raise AssertionError(f"gunicorn did not answer on port {port}")
 
 
