@@ -99,8 +99,12 @@ class Expense(db.Model):
 
     category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
 
-    # Serves the dashboard: a user's expenses newest first, paged by (date, id).
-    __table_args__ = (Index("ix_expenses_user_date_id", "user_id", "date", "id"),)
+    __table_args__ = (
+        # Serves the dashboard: a user's expenses newest first, paged by (date, id).
+        Index("ix_expenses_user_date_id", "user_id", "date", "id"),
+        # Serves a category filter: one category's expenses in a period, in date order.
+        Index("ix_expenses_user_category_date", "user_id", "category_id", "date"),
+    )
 
     def __repr__(self) -> str:
         return f"<Expense {self.id} {self.date} {self.amount}>"

@@ -15,12 +15,13 @@ def upsert_insert(table):
     return _INSERTS[db.session.get_bind().dialect.name](table)
 
 
-def lowered(column):
-    """SQL for `column` in lower case, Unicode-aware on both databases.
+def contains_ignoring_case(column, text: str):
+    """SQL that is true where `column` contains `text`, ignoring case, also beyond ASCII.
 
-    SQLite's own lower() folds ASCII only; connections get a `unicode_lower`
-    function (Python's str.lower) for this, matching PostgreSQL's lower().
+    SQLite's own lower() folds ASCII letters only. For ASCII search text that is
+    enough and fast; other text goes through `unicode_lower` (Python's str.lower,
+    registered on every SQLite connection), which matches PostgreSQL's lower().
     """
-    if db.session.get_bind().dialect.name == "sqlite":
-        return func.unicode_lower(column)
-    return func.lower(column)
+    if db.session.get_bind().dialect.name == "sqlite" and not text.isascii():
+        return func.unicode_lower(column).contains(text.lower(), autoescape=True)
+    return func.lower(column).contains(text.lower(), autoescape=True)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ..errors import ValidationError
 from ..models import Category, Expense
-from ..sql import lowered
+from ..sql import contains_ignoring_case
 from .validation import FieldError, parse_amount, parse_date
 
 PERIODS = {
@@ -161,9 +161,7 @@ def expense_conditions(user_id: int, expense_filter: ExpenseFilter, *, dates: bo
     if expense_filter.category is not None:
         conditions.append(Expense.category_id == category_id_query(user_id, expense_filter))
     if expense_filter.text is not None:
-        conditions.append(
-            lowered(Expense.description).contains(expense_filter.text.lower(), autoescape=True)
-        )
+        conditions.append(contains_ignoring_case(Expense.description, expense_filter.text))
     if expense_filter.min_amount is not None:
         conditions.append(Expense.amount >= expense_filter.min_amount)
     if expense_filter.max_amount is not None:
