@@ -278,12 +278,12 @@ def sorts(plan: str) -> bool:
 
 
 def test_the_dashboard_list_reads_the_users_index(user):
-    older = make_expense(user, date="2026-11-01")
+    older = expenses.Cursor.of(make_expense(user, date="2026-11-01"))
 
     plans = explained_plans(
         lambda: (
             expenses.list_expenses(user.id, limit=50),
-            expenses.list_expenses(user.id, limit=50, before=expenses.Cursor.of(older)),
+            expenses.list_expenses(user.id, limit=50, before=older),
         )
     )
 

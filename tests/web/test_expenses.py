@@ -161,7 +161,13 @@ def test_delete_asks_for_confirmation_in_the_browser(auth_client, user, add_expe
 
     page = text(auth_client.get("/"))
 
-    assert f'data-confirm="Delete 12.50 in Food on {TODAY}?"' in page
+    # static/app.js asks "Delete <description>?" from the text the button is described by.
+    assert re.search(
+        rf'<span id="(expense-\d+-what)" class="visually-hidden">12.50 in Food on {TODAY}</span>'
+        r'.*aria-describedby="\1"\s+data-confirm-described>Delete</button>',
+        page,
+        re.S,
+    )
 
 
 def test_delete_is_post_only(auth_client, user, add_expense):
