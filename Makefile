@@ -48,3 +48,17 @@ $(VENV)/.installed-run: pyproject.toml | $(PY)
 $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(call install,-e .[dev])
 	@touch $@ $(VENV)/.installed-run
+
+# The benchmark (bench/README.md): the app under gunicorn against a hello world at each size,
+# then the query plans on SQLite and PostgreSQL, all into docs/benchmarks.md. Takes minutes;
+# `make bench SIZES="1k 10k"` measures fewer sizes. Without PostgreSQL the last step fails, ignored.
+SIZES ?= 1k 10k 100k 1M
+.PHONY: bench bench-smoke
+bench: $(VENV)/.installed-run
+	$(PY) -m bench.run --sizes $(SIZES) --output docs/benchmarks.md
+	$(PY) -m bench.explain sqlite --size 1M --output docs/benchmarks.md
+	-$(PY) -m bench.explain postgresql --size 100k --output docs/benchmarks.md
+
+# Seconds: proves the benchmark still runs end to end (tests/test_bench.py does the same).
+bench-smoke: $(VENV)/.installed-run
+	$(PY) -m bench.run --smoke --output build/benchmarks-smoke.md

@@ -1,0 +1,54 @@
+"""The named requests the benchmark measures, for the heavy user, in the order measured.
+
+To measure a new page, add a row. A row without a path is listed as not built yet; give it
+its path once the page exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Page:
+    """A request to measure: what it is called, how it is sent, what it must answer."""
+
+    name: str
+    path: str | None
+    method: str = "GET"
+    form: Callable[[], dict[str, str]] | None = None
+    expect: int = 200
+
+    @property
+    def is_built(self) -> bool:
+        return self.path is not None
+
+
+def new_expense() -> dict[str, str]:
+    """Return the fields of the expense the "add" request posts: a coffee, today."""
+    return {
+        "date": dt.date.today().isoformat(),
+        "amount": "3.40",
+        "category": "Food",
+        "description": "coffee",
+    }
+
+
+NOT_BUILT = "n/a (not built yet)"
+HELLO = Page("Hello world (ceiling)", "/")
+DASHBOARD = Page("Dashboard, default period", "/")
+ALL_TIME = Page("Dashboard, All time", "/?period=all")
+SEARCH = Page("Filtered search", "/?category=Food&q=coffee")
+# Writes go last, so the reads are measured on the data as generated.
+ADD = Page("Add an expense", "/expenses", "POST", new_expense, 302)
+PAGES = (
+    DASHBOARD,
+    ALL_TIME,
+    SEARCH,
+    Page("API: list", None),
+    Page("API: summary", None),
+    Page("CSV export", None),
+    ADD,
+)
