@@ -170,6 +170,16 @@ def test_delete_asks_for_confirmation_in_the_browser(auth_client, user, add_expe
     )
 
 
+def test_rows_link_to_their_own_edit_and_delete_keeping_the_filter(auth_client, user, add_expense):
+    # "/0/" in the filter must not confuse the URLs built once for every row.
+    expense_id = add_expense(user, description="a/0/b")
+
+    page = text(auth_client.get("/?period=all&q=/0/"))
+
+    assert re.search(rf'href="/expenses/{expense_id}/edit\?period=all&amp;q=(/0/|%2F0%2F)"', page)
+    assert re.search(rf'formaction="/expenses/{expense_id}/delete\?period=all&amp;q=', page)
+
+
 def test_delete_is_post_only(auth_client, user, add_expense):
     expense_id = add_expense(user)
 
