@@ -84,7 +84,7 @@ class ExpenseFilter:
         )
 
 
-def _dates(period: str, today: dt.date, raw: Mapping[str, str]) -> tuple[dt.date | None, ...]:
+def _period_dates(period: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
     if period == "this-month":
         return today.replace(day=1), month_end(today)
     if period == "last-month":
@@ -94,20 +94,22 @@ def _dates(period: str, today: dt.date, raw: Mapping[str, str]) -> tuple[dt.date
         return today - dt.timedelta(days=29), today
     if period == "this-year":
         return today.replace(month=1, day=1), today.replace(month=12, day=31)
-    if period == "custom":
-        errors: dict[str, str] = {}
-        bounds: dict[str, dt.date | None] = {}
-        for field in ("from", "to"):
-            try:
-                bounds[field] = parse_date(raw[field]) if raw.get(field, "").strip() else None
-            except FieldError as error:
-                errors[field] = str(error)
-        if not errors and bounds["from"] and bounds["to"] and bounds["from"] > bounds["to"]:
-            errors["to"] = "The end date must be on or after the start date."
-        if errors:
-            raise ValidationError(errors)
-        return bounds["from"], bounds["to"]
     return None, None
+
+
+def _optional_range(raw, names: tuple[str, str], parse, errors: dict[str, str], message: str):
+    """Parse two optional bounds; note each bad one, and the upper one if below the lower."""
+    bounds = []
+    for name in names:
+        try:
+            bounds.append(parse(raw[name]) if raw.get(name, "").strip() else None)
+        except FieldError as error:
+            errors[name] = str(error)
+            bounds.append(None)
+    low, high = bounds
+    if low is not None and high is not None and low > high:
+        errors[names[1]] = message
+    return low, high
 
 
 def parse_filter(raw: Mapping[str, str], today: dt.date) -> ExpenseFilter:
@@ -119,19 +121,23 @@ def parse_filter(raw: Mapping[str, str], today: dt.date) -> ExpenseFilter:
     if period not in PERIODS:
         period = DEFAULT_PERIOD
     errors: dict[str, str] = {}
-    try:
-        start, end = _dates(period, today, raw)
-    except ValidationError as error:
-        errors.update(error.errors)
-        start = end = None
-    amounts: dict[str, Decimal | None] = {}
-    for field in ("min", "max"):
-        try:
-            amounts[field] = parse_amount(raw[field]) if raw.get(field, "").strip() else None
-        except FieldError as error:
-            errors[field] = str(error)
-    if not errors and amounts["min"] and amounts["max"] and amounts["min"] > amounts["max"]:
-        errors["max"] = "The largest amount must be at least the smallest."
+    if period == "custom":
+        start, end = _optional_range(
+            raw,
+            ("from", "to"),
+            parse_date,
+            errors,
+            "The end date must be on or after the start date.",
+        )
+    else:
+        start, end = _period_dates(period, today)
+    min_amount, max_amount = _optional_range(
+        raw,
+        ("min", "max"),
+        parse_amount,
+        errors,
+        "The largest amount must be at least the smallest.",
+    )
     text = raw.get("q", "").strip() or None
     if text and len(text) > SEARCH_MAX:
         errors["q"] = f"Search for at most {SEARCH_MAX} characters."
@@ -143,8 +149,8 @@ def parse_filter(raw: Mapping[str, str], today: dt.date) -> ExpenseFilter:
         end=end,
         category=raw.get("category", "").strip() or None,
         text=text,
-        min_amount=amounts["min"],
-        max_amount=amounts["max"],
+        min_amount=min_amount,
+        max_amount=max_amount,
     )
 
 
