@@ -117,7 +117,8 @@ def spending_summary(user_id: int, expense_filter: ExpenseFilter | None = None) 
     """
     expense_filter = expense_filter or ExpenseFilter()
     start, end = expense_filter.start, expense_filter.end
-    if expense_filter.text is not None or expense_filter.min_amount or expense_filter.max_amount:
+    needs_rows = (expense_filter.text, expense_filter.min_amount, expense_filter.max_amount)
+    if any(value is not None for value in needs_rows):
         parts = [_from_expenses(user_id, expense_filter, start, end)]
     else:
         whole, partial = split_by_months(start, end)
