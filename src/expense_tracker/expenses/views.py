@@ -36,9 +36,11 @@ def _dashboard_url() -> str:
     return url_for("expenses.index", **_filter_args())
 
 
-def _period_links(expense_filter: ExpenseFilter) -> list[tuple[str, str, str]]:
+def _period_links(
+    expense_filter: ExpenseFilter, filter_args: dict[str, str]
+) -> list[tuple[str, str, str]]:
     """(key, label, URL) of each period, keeping the other filters; Custom starts from now."""
-    kept = {k: v for k, v in _filter_args().items() if k not in ("period", "from", "to")}
+    kept = {k: v for k, v in filter_args.items() if k not in ("period", "from", "to")}
     links = []
     for key, label in PERIODS.items():
         args = {**kept, "period": key}
@@ -51,13 +53,13 @@ def _period_links(expense_filter: ExpenseFilter) -> list[tuple[str, str, str]]:
     return links
 
 
-def _row_urls() -> dict[str, list[str]]:
+def _row_urls(filter_args: dict[str, str]) -> dict[str, list[str]]:
     """Each row action's URL split around "/<expense id>/", built once per page.
 
     url_for costs several microseconds; a full page would call it a hundred times.
     """
     return {
-        action: url_for(f"expenses.{action}", expense_id=0, **_filter_args()).split("/0/", 1)
+        action: url_for(f"expenses.{action}", expense_id=0, **filter_args).split("/0/", 1)
         for action in ("edit", "delete")
     }
 
@@ -82,6 +84,7 @@ def _render_dashboard(form: ExpenseForm, status: int = 200):
     )
     summary = reports.spending_summary(user_id, expense_filter)
     categories = category_names(user_id)
+    filter_args = _filter_args()
     return (
         render_template(
             "expenses/dashboard.html",
@@ -90,10 +93,10 @@ def _render_dashboard(form: ExpenseForm, status: int = 200):
             summary=summary,
             comparison=reports.compare_with_previous(user_id, expense_filter, summary.total),
             expense_filter=expense_filter,
-            filter_args=_filter_args(),
-            row_urls=_row_urls(),
+            filter_args=filter_args,
+            row_urls=_row_urls(filter_args),
             filter_errors=filter_errors,
-            period_links=_period_links(expense_filter),
+            period_links=_period_links(expense_filter, filter_args),
             is_new_user=not page.items and not expenses.has_expenses(user_id),
             categories=categories,
             suggestions=with_defaults(categories),

@@ -12,6 +12,7 @@ from sqlalchemy import Row, exists, or_, select, update
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import Category, Expense
+from ..sql import dialect_name
 from .categories import resolve_category
 from .filters import ExpenseFilter, expense_conditions
 from .totals import add_to_totals
@@ -98,36 +99,29 @@ def create_expense(user_id: int, raw: Mapping[str, str | None]) -> Expense:
     return expense
 
 
-def _owned(user_id: int, expense_id: int):
-    return select(Expense).where(Expense.id == expense_id, Expense.user_id == user_id)
+def get_expense(user_id: int, expense_id: int, *, lock: bool = False) -> Expense:
+    """Return the user's expense; another user's is as missing as one never made.
 
-
-def get_expense(user_id: int, expense_id: int) -> Expense:
-    """Return the user's expense; another user's is as missing as one never made."""
-    expense = db.session.scalar(_owned(user_id, expense_id)) if 0 < expense_id <= MAX_ID else None
-    if expense is None:
-        raise NotFound()
-    return expense
-
-
-def _lock_expense(user_id: int, expense_id: int) -> Expense:
-    """Return the user's expense, locked until commit, so its old values stay true.
-
-    The totals are adjusted by the difference between old and new values; two
-    edits of one expense at once must not both start from the same old values.
+    With lock=True the row stays locked until commit, so its old values stay true
+    while the totals are adjusted by old and new: two edits of one expense at once
+    must not both start from the same old values.
     """
     if not 0 < expense_id <= MAX_ID:
         raise NotFound()
-    if db.session.get_bind().dialect.name == "sqlite":
-        # SQLite locks the whole database, and only once a transaction writes:
-        # a write that changes nothing takes the lock before the row is read.
-        db.session.execute(
-            update(Expense)
-            .where(Expense.id == expense_id, Expense.user_id == user_id)
-            .values(user_id=Expense.user_id)
-            .execution_options(synchronize_session=False)
-        )
-    expense = db.session.scalar(_owned(user_id, expense_id).with_for_update(of=Expense))
+    owned = (Expense.id == expense_id, Expense.user_id == user_id)
+    query = select(Expense).where(*owned)
+    if lock:
+        if dialect_name() == "sqlite":
+            # SQLite locks the whole database, and only once a transaction writes:
+            # a write that changes nothing takes the lock before the row is read.
+            db.session.execute(
+                update(Expense)
+                .where(*owned)
+                .values(user_id=Expense.user_id)
+                .execution_options(synchronize_session=False)
+            )
+        query = query.with_for_update(of=Expense)
+    expense = db.session.scalar(query)
     if expense is None:
         raise NotFound()
     return expense
@@ -135,7 +129,7 @@ def _lock_expense(user_id: int, expense_id: int) -> Expense:
 
 def update_expense(user_id: int, expense_id: int, raw: Mapping[str, str | None]) -> Expense:
     """Change the fields present in `raw`; the others keep their values."""
-    expense = _lock_expense(user_id, expense_id)
+    expense = get_expense(user_id, expense_id, lock=True)
     try:
         values = _clean(raw, tuple(field for field in _CLEANERS if field in raw))
     except ValidationError:
@@ -151,7 +145,7 @@ def update_expense(user_id: int, expense_id: int, raw: Mapping[str, str | None])
 
 def delete_expense(user_id: int, expense_id: int) -> Expense:
     """Delete the user's expense and return it, detached, for the confirmation message."""
-    expense = _lock_expense(user_id, expense_id)
+    expense = get_expense(user_id, expense_id, lock=True)
     db.session.delete(expense)
     add_to_totals(user_id, expense.date, expense.category_id, -expense.amount, -1)
     db.session.commit()

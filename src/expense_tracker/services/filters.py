@@ -154,15 +154,12 @@ def parse_filter(raw: Mapping[str, str], today: dt.date) -> ExpenseFilter:
     )
 
 
-def expense_conditions(user_id: int, expense_filter: ExpenseFilter, *, dates: bool = True) -> list:
-    """SQL conditions selecting the user's expenses that pass the filter.
-
-    With dates=False the caller bounds the dates itself (the summary does, month by month).
-    """
+def expense_conditions(user_id: int, expense_filter: ExpenseFilter) -> list:
+    """SQL conditions selecting the user's expenses that pass the filter."""
     conditions = [Expense.user_id == user_id]
-    if dates and expense_filter.start is not None:
+    if expense_filter.start is not None:
         conditions.append(Expense.date >= expense_filter.start)
-    if dates and expense_filter.end is not None:
+    if expense_filter.end is not None:
         conditions.append(Expense.date <= expense_filter.end)
     if expense_filter.category is not None:
         conditions.append(Expense.category_id == category_id_query(user_id, expense_filter))

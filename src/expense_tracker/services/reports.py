@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
@@ -96,16 +96,13 @@ def _from_totals(user_id: int, expense_filter: ExpenseFilter, first, last) -> li
 
 
 def _from_expenses(user_id: int, expense_filter: ExpenseFilter, start, end) -> list:
+    days = replace(expense_filter, start=start, end=end)
     query = (
         select(Category.id, Category.name, func.sum(Expense.amount), func.count(Expense.id))
         .join(Category, Category.id == Expense.category_id)
-        .where(*expense_conditions(user_id, expense_filter, dates=False))
+        .where(*expense_conditions(user_id, days))
         .group_by(Category.id, Category.name)
     )
-    if start is not None:
-        query = query.where(Expense.date >= start)
-    if end is not None:
-        query = query.where(Expense.date <= end)
     return db.session.execute(query).all()
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, insert, literal_column, select
 
 from ..extensions import db
 from ..models import Expense, MonthlyTotal
-from ..sql import upsert_insert
+from ..sql import dialect_name, upsert_insert
 
 
 def month_of(day: dt.date) -> dt.date:
@@ -43,7 +43,7 @@ def add_to_totals(
 
 def _month_expression():
     """SQL for the first day of an expense's month, on either database."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect_name() == "postgresql":
         return func.date_trunc("month", Expense.date).cast(db.Date)
     return func.date(Expense.date, literal_column("'start of month'"))
 
