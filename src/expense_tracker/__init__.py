@@ -76,12 +76,16 @@ def _unicode_lower(value: str | None) -> str | None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Attach the page blueprints."""
+    """Attach the page blueprints and the JSON API."""
+    from .api import init_api
     from .auth.views import bp as auth_bp
     from .expenses.views import bp as expenses_bp
+    from .settings.views import bp as settings_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(expenses_bp)
+    app.register_blueprint(settings_bp)
+    init_api(app)
 
 
 def register_commands(app: Flask) -> None:
@@ -101,6 +105,11 @@ def register_template_helpers(app: Flask) -> None:
     @app.template_filter("percent")
     def percent(value: Decimal) -> str:
         return f"{value}%"
+
+    @app.template_filter("when")
+    def when(value) -> str:
+        """A stored time as UTC, to the minute (SQLite hands back naive UTC times)."""
+        return f"{value:%-d %b %Y, %H:%M} UTC"
 
     @app.template_filter("period_text")
     def period_text(expense_filter) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import json
+from http import HTTPStatus
+
+from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -21,6 +24,24 @@ class NotFound(DomainError):
     status = 404
 
 
+class Unauthorized(DomainError):
+    """No valid credentials came with the request."""
+
+    status = 401
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed log-ins for one username from one address; try again later."""
+
+    status = 429
+
+    def __init__(self, retry_after: int):
+        super().__init__(
+            f"Too many failed attempts. Please wait {retry_after} seconds and try again."
+        )
+        self.retry_after = retry_after
+
+
 class ValidationError(DomainError):
     """Input broke a rule; `errors` maps each field name to a message for the person."""
 
@@ -37,6 +58,7 @@ ERROR_TITLES = {
     404: "Page not found",
     405: "Method not allowed",
     413: "Request too large",
+    429: "Too many attempts",
     500: "Something went wrong",
 }
 ERROR_MESSAGES = {
@@ -49,7 +71,56 @@ ERROR_MESSAGES = {
 }
 
 
+API_DETAILS = {
+    400: "The request could not be understood.",
+    401: "Send a valid token: Authorization: Bearer <token>.",
+    404: "There is no such resource. It may have been deleted, or belong to someone else.",
+    405: "This resource does not accept that method.",
+    413: "The body is larger than this API accepts.",
+    415: "Send the body as JSON, with Content-Type: application/json.",
+    422: "Some fields are not valid; see errors.",
+    500: "An unexpected error happened on our side. Nothing was saved.",
+}
+
+
+def _is_api_request() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def problem(status: int, detail: str | None = None, errors=None, headers=None) -> Response:
+    """An RFC 9457 problem details response, as the API gives for every error."""
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail or API_DETAILS.get(status, HTTPStatus(status).description),
+    }
+    if errors:
+        body["errors"] = errors
+    response = Response(json.dumps(body), status, mimetype="application/problem+json")
+    response.headers.update(headers or {})
+    return response
+
+
+def _field_errors(messages) -> dict[str, str]:
+    """Flatten webargs' {location: {field: [messages]}} into {field: "message"}."""
+    flat: dict[str, str] = {}
+    for location, fields in (messages or {}).items():
+        if not isinstance(fields, dict):
+            fields = {"_schema": fields}
+        for field, field_messages in fields.items():
+            name = "body" if field == "_schema" and location == "json" else field
+            if isinstance(field_messages, dict):  # a nested field or a list's items
+                field_messages = [str(m) for m in field_messages.values()]
+            elif isinstance(field_messages, str):
+                field_messages = [field_messages]
+            flat[name] = " ".join(str(message) for message in field_messages)
+    return flat
+
+
 def _render_error(status: int, message: str | None = None):
+    if _is_api_request():
+        return problem(status, message if status != 500 else None)
     title = ERROR_TITLES.get(status, "Error")
     body = render_template(
         "errors/error.html",
@@ -73,14 +144,39 @@ def register_error_handlers(app: Flask) -> None:
     def not_found(error: NotFound):
         return _render_error(404)
 
+    @app.errorhandler(Unauthorized)
+    def unauthorized(error: Unauthorized):
+        return problem(401, str(error) or None, headers={"WWW-Authenticate": "Bearer"})
+
+    @app.errorhandler(TooManyAttempts)
+    def too_many_attempts(error: TooManyAttempts):
+        headers = {"Retry-After": str(error.retry_after)}
+        if _is_api_request():
+            return problem(429, str(error), headers=headers)
+        return (*_render_error(429, str(error)), headers)
+
+    @app.errorhandler(ValidationError)
+    def invalid(error: ValidationError):
+        # Pages show these beside their fields; only the API lets them reach here.
+        if _is_api_request():
+            return problem(422, errors=error.errors)
+        return _render_error(400, str(error))
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        response = _render_error(error.code)
+        headers = {}
         if error.code == 405 and error.valid_methods:
-            return (*response, {"Allow": ", ".join(error.valid_methods)})
-        return response
+            headers["Allow"] = ", ".join(error.valid_methods)
+        if _is_api_request():
+            data = getattr(error, "data", None) or {}
+            if error.code == 400 and "messages" in data:
+                return problem(400, "The body is not valid JSON.", headers=headers)
+            if error.code == 422:
+                return problem(422, errors=_field_errors(data.get("messages")), headers=headers)
+            return problem(error.code, headers=headers)
+        return (*_render_error(error.code), headers)
 
     @app.errorhandler(InternalServerError)
     def internal_error(error: InternalServerError):

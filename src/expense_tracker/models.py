@@ -13,6 +13,8 @@ from sqlalchemy.types import TypeDecorator
 from .extensions import db
 
 CENTS = Decimal("0.01")
+# Largest id any supported database stores; a bigger one cannot exist.
+MAX_ID = 2**63 - 1
 
 
 def utcnow() -> dt.datetime:
@@ -130,3 +132,39 @@ class MonthlyTotal(db.Model):
 
     def __repr__(self) -> str:
         return f"<MonthlyTotal {self.user_id} {self.month} {self.category_id} {self.total}>"
+
+
+class ApiToken(db.Model):
+    """A personal access token for the JSON API; only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # Tokens are 256 random bits, so a fast digest is as safe as a slow one and
+    # lets a request find its token by index.
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(db.DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<ApiToken {self.id} {self.name!r}>"
+
+
+class FailedLogin(db.Model):
+    """One wrong password for a username from one client address, for throttling.
+
+    Kept in the database so every worker and app server counts the same attempts.
+    """
+
+    __tablename__ = "failed_logins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SHA-256 of the lowercased username and the client address: no need to keep either.
+    key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        db.DateTime(timezone=True), default=utcnow, index=True
+    )
+
+    __table_args__ = (Index("ix_failed_logins_key_created_at", "key", "created_at"),)

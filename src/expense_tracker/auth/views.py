@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..errors import ValidationError
+from ..errors import TooManyAttempts, ValidationError
 from ..services import accounts
 from .forms import LoginForm, RegisterForm
 
@@ -59,20 +59,20 @@ def login():
         return redirect(next_url or url_for("expenses.index"))
     form = LoginForm()
     if request.method == "POST":
-        user = accounts.authenticate(form.username.data, form.password.data)
+        try:
+            user = accounts.log_in(form.username.data, form.password.data, request.remote_addr)
+        except TooManyAttempts as error:
+            return _login_failed(form, next_url, str(error), 429, error.retry_after)
         if user is None:
-            return (
-                render_template(
-                    "auth/login.html",
-                    form=form,
-                    next_url=next_url,
-                    login_error="Incorrect username or password.",
-                ),
-                400,
-            )
+            return _login_failed(form, next_url, "Incorrect username or password.", 400)
         _start_session(user)
         return redirect(next_url or url_for("expenses.index"))
     return render_template("auth/login.html", form=form, next_url=next_url)
+
+
+def _login_failed(form, next_url, message: str, status: int, retry_after: int | None = None):
+    page = render_template("auth/login.html", form=form, next_url=next_url, login_error=message)
+    return page, status, {"Retry-After": str(retry_after)} if retry_after else {}
 
 
 @bp.post("/logout")

@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import User
+from . import throttle
 
 USERNAME = re.compile(r"[A-Za-z0-9._-]{3,32}", re.ASCII)
 PASSWORD_MIN = 8
@@ -79,4 +80,20 @@ def authenticate(username: str | None, password: str | None) -> User | None:
         return None
     if not check_password_hash(user.password_hash, password):
         return None
+    return user
+
+
+def log_in(username: str | None, password: str | None, address: str) -> User | None:
+    """Authenticate a log-in attempt from a client address, with throttling.
+
+    Raises TooManyAttempts after too many recent failures for the username from
+    that address, before any password is checked; returns None for a wrong password.
+    """
+    username = (username or "").strip()
+    throttle.check(username, address)
+    user = authenticate(username, password)
+    if user is None:
+        throttle.record_failure(username, address)
+        return None
+    throttle.clear(username, address)
     return user

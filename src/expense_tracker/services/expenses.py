@@ -11,15 +11,12 @@ from sqlalchemy import Row, exists, or_, select, update
 
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..models import Category, Expense
+from ..models import MAX_ID, Category, Expense
 from ..sql import dialect_name
 from .categories import resolve_category
 from .filters import ExpenseFilter, expense_conditions
 from .totals import add_to_totals
 from .validation import FieldError, clean_category, clean_description, parse_amount, parse_date
-
-# Largest id any supported database stores; a bigger one cannot exist.
-MAX_ID = 2**63 - 1
 
 _CLEANERS: dict[str, Callable[[str | None], Any]] = {
     "date": parse_date,

@@ -148,3 +148,30 @@ def compare_with_previous(user_id: int, expense_filter: ExpenseFilter, total: De
     previous_total = spending_summary(user_id, previous).total
     change = percent_of(total - previous_total, previous_total) if previous_total else None
     return Comparison(previous_total=previous_total, change_percent=change)
+
+
+@dataclass(frozen=True)
+class CategoryBalance:
+    """A category with what was spent in it over all time."""
+
+    id: int
+    name: str
+    total: Decimal
+    count: int
+
+
+def category_totals(user_id: int) -> list[CategoryBalance]:
+    """Return each of the user's categories with its all-time total, by name ignoring case.
+
+    Read from the kept monthly totals: a few rows per category and month.
+    """
+    rows = db.session.execute(
+        select(
+            Category.id, Category.name, func.sum(MonthlyTotal.total), func.sum(MonthlyTotal.count)
+        )
+        .outerjoin(MonthlyTotal, MonthlyTotal.category_id == Category.id)
+        .where(Category.user_id == user_id)
+        .group_by(Category.id, Category.name, Category.name_key)
+        .order_by(Category.name_key)
+    ).all()
+    return [CategoryBalance(id, name, total or ZERO, count or 0) for id, name, total, count in rows]

@@ -71,11 +71,16 @@ def clean_category(raw: str | None) -> str:
     return text
 
 
+def clean_label(raw: str | None, what: str, max_length: int) -> str:
+    """Return optional free text, trimmed, at most `max_length` printable characters."""
+    text = (raw or "").strip()
+    if len(text) > max_length:
+        raise FieldError(f"Use at most {max_length} characters for the {what}.")
+    if _has_control_characters(text):
+        raise FieldError(f"The {what} contains characters that are not allowed.")
+    return text
+
+
 def clean_description(raw: str | None) -> str:
     """Return the optional description, trimmed, at most 200 printable characters."""
-    text = (raw or "").strip()
-    if len(text) > DESCRIPTION_MAX:
-        raise FieldError(f"Use at most {DESCRIPTION_MAX} characters for the description.")
-    if _has_control_characters(text):
-        raise FieldError("The description contains characters that are not allowed.")
-    return text
+    return clean_label(raw, "description", DESCRIPTION_MAX)

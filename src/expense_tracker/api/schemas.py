@@ -1,0 +1,236 @@
+"""The shapes of the API's requests and responses, which also generate its OpenAPI spec.
+
+Schemas check shape only: which fields exist and that each is a string, an integer
+or a list. What makes a value valid (an amount above zero, a real date, a
+category's length) is decided by the services, for the pages and the API alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import marshmallow as ma
+from marshmallow import fields
+from marshmallow.validate import Range
+
+from ..services.filters import SEARCH_MAX
+from ..services.tokens import NAME_MAX
+from ..services.validation import CATEGORY_MAX, DESCRIPTION_MAX, MAX_DATE, MIN_DATE
+
+# Loose on purpose: the service decides (more than zero, at most a billion);
+# the pattern documents the form, a decimal string with up to two decimals.
+AMOUNT_PATTERN = r"^\s*[0-9]+(\.[0-9]{1,2})?\s*$"
+DATE_RANGE = f"between {MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}"
+PER_PAGE_DEFAULT = 50
+PER_PAGE_MAX = 500
+
+
+class Money(fields.Decimal):
+    """An exact amount, written as a decimal string with two decimals ("12.50")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(places=2, as_string=True, **kwargs)
+
+
+def _text(what: str, **kwargs) -> fields.String:
+    """A string field whose wrong type gets a message naming the field."""
+    return fields.String(
+        error_messages={
+            "invalid": f"Send the {what} as a JSON string.",
+            "null": f"Send the {what} as a JSON string, not null.",
+        },
+        **kwargs,
+    )
+
+
+class StrictSchema(ma.Schema):
+    """A request body: unknown fields are an error, not silently ignored."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    error_messages = {"type": "Send a JSON object."}
+
+
+# Requests
+
+
+class TokenRequest(StrictSchema):
+    username = _text("username", required=True, metadata={"examples": ["alice"]})
+    password = _text("password", required=True, metadata={"format": "password"})
+    name = _text(
+        "name",
+        metadata={
+            "description": 'A label to recognise the token by; "API token" when left out.',
+            "maxLength": NAME_MAX,
+            "examples": ["Phone shortcut"],
+        },
+    )
+
+
+_AMOUNT_IN = {
+    "invalid": (
+        'Send the amount as a string such as "12.50", not as a JSON number:'
+        " numbers can lose cents to binary floating point."
+    ),
+    "null": 'Send the amount as a string such as "12.50".',
+}
+_AMOUNT_DOC = {
+    "description": "More than 0 and at most 1,000,000,000, with at most two decimals.",
+    "pattern": AMOUNT_PATTERN,
+    "examples": ["12.50"],
+}
+_DATE_DOC = {"format": "date", "description": f"YYYY-MM-DD, {DATE_RANGE}."}
+_CATEGORY_DOC = {
+    "description": "Created when the user has no category of that name (ignoring case).",
+    "minLength": 1,
+    "maxLength": CATEGORY_MAX,
+    "examples": ["Food"],
+}
+_DESCRIPTION_DOC = {"maxLength": DESCRIPTION_MAX, "examples": ["Lunch with Sam"]}
+
+
+class ExpenseCreate(StrictSchema):
+    date = _text(
+        "date", metadata={**_DATE_DOC, "description": _DATE_DOC["description"] + " Today if left out."}
+    )
+    amount = fields.String(required=True, error_messages=_AMOUNT_IN, metadata=_AMOUNT_DOC)
+    category = _text("category", required=True, metadata=_CATEGORY_DOC)
+    description = _text("description", metadata=_DESCRIPTION_DOC)
+
+
+class ExpenseChange(StrictSchema):
+    """Any subset of an expense's fields; those left out keep their values."""
+
+    date = _text("date", metadata=_DATE_DOC)
+    amount = fields.String(error_messages=_AMOUNT_IN, metadata=_AMOUNT_DOC)
+    category = _text("category", metadata=_CATEGORY_DOC)
+    description = _text("description", metadata=_DESCRIPTION_DOC)
+
+
+class PeriodQuery(ma.Schema):
+    from_ = fields.String(
+        data_key="from", metadata={**_DATE_DOC, "description": "First day, inclusive."}
+    )
+    to = fields.String(metadata={**_DATE_DOC, "description": "Last day, inclusive."})
+
+
+class ExpenseQuery(PeriodQuery):
+    category = fields.String(
+        metadata={"description": "Only this category (ignoring case).", "examples": ["Food"]}
+    )
+    q = fields.String(
+        metadata={
+            "description": "Only expenses whose description contains this text, ignoring case.",
+            "maxLength": SEARCH_MAX,
+        }
+    )
+    min = fields.String(metadata={**_AMOUNT_DOC, "description": "Smallest amount, inclusive."})
+    max = fields.String(metadata={**_AMOUNT_DOC, "description": "Largest amount, inclusive."})
+    limit = fields.Integer(
+        load_default=PER_PAGE_DEFAULT,
+        validate=Range(1, PER_PAGE_MAX),
+        metadata={"description": "How many expenses a page holds."},
+    )
+    cursor = fields.String(
+        metadata={
+            "description": "Where the page starts; take it from the previous page's `next`.",
+            "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}_[0-9]+$",
+        }
+    )
+
+
+# Responses
+
+
+class TokenCreated(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    token = fields.String(
+        required=True,
+        metadata={"description": "The secret. It is shown this once and stored only as a hash."},
+    )
+
+
+class Token(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    # Stored in UTC; SQLite hands times back without their zone.
+    created_at = fields.AwareDateTime(required=True, default_timezone=dt.UTC)
+    last_used_at = fields.AwareDateTime(
+        required=True,
+        allow_none=True,
+        default_timezone=dt.UTC,
+        metadata={"description": "To the minute."},
+    )
+
+
+class TokenList(ma.Schema):
+    items = fields.List(fields.Nested(Token), required=True)
+
+
+class Expense(ma.Schema):
+    id = fields.Integer(required=True)
+    date = fields.Date(required=True)
+    amount = Money(required=True, metadata={"examples": ["12.50"]})
+    category = fields.String(required=True)
+    description = fields.String(required=True)
+
+
+class ExpenseList(ma.Schema):
+    items = fields.List(fields.Nested(Expense), required=True)
+    next = fields.Url(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The next page, or null on the last one."},
+    )
+
+
+class CategoryShare(ma.Schema):
+    category = fields.String(required=True)
+    total = Money(required=True)
+    count = fields.Integer(required=True)
+    percent = fields.String(
+        required=True,
+        metadata={
+            "description": "Share of the total, one decimal, rounded half up.",
+            "examples": ["81.0"],
+        },
+    )
+
+
+class Summary(ma.Schema):
+    from_ = fields.Date(data_key="from", required=True, allow_none=True)
+    to = fields.Date(required=True, allow_none=True)
+    total = Money(required=True)
+    count = fields.Integer(required=True)
+    categories = fields.List(
+        fields.Nested(CategoryShare),
+        required=True,
+        metadata={"description": "Largest total first."},
+    )
+
+
+class CategoryBalance(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    total = Money(required=True, metadata={"description": "All time."})
+    count = fields.Integer(required=True)
+
+
+class CategoryList(ma.Schema):
+    items = fields.List(fields.Nested(CategoryBalance), required=True)
+
+
+class Problem(ma.Schema):
+    """An error, as RFC 9457 problem details."""
+
+    type = fields.String(required=True, metadata={"examples": ["about:blank"]})
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "For 422: a message for each field that is wrong."},
+    )

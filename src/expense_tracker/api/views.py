@@ -1,0 +1,249 @@
+"""API views: JSON in, service call, JSON out. Rules live in the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import g, request, url_for
+from flask_smorest import Blueprint
+from werkzeug.exceptions import UnsupportedMediaType
+
+from ..errors import Unauthorized, ValidationError
+from ..services import expenses, reports, tokens
+from ..services.filters import ExpenseFilter, parse_filter
+from . import schemas
+
+bp = Blueprint(
+    "api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Expenses, summaries and tokens of the user a token belongs to.",
+)
+
+# Token creation is the one operation that takes a password instead of a token.
+PUBLIC_ENDPOINTS = {"api.create_token"}
+BEARER = [{"bearerAuth": []}]
+NO_AUTH: list = []
+
+
+def errors(*statuses: int):
+    """Document the error responses an operation can give, beside the default one."""
+
+    def decorate(view):
+        for status in statuses:
+            view = bp.alt_response(status, response=_RESPONSE_NAMES[status])(view)
+        return view
+
+    return decorate
+
+
+_RESPONSE_NAMES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    404: "NOT_FOUND",
+    413: "REQUEST_ENTITY_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    422: "UNPROCESSABLE_ENTITY",
+    429: "TOO_MANY_REQUESTS",
+}
+
+
+@bp.before_request
+def require_token():
+    """Find the user from the bearer token; cookies are never looked at."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    found = tokens.user_for_token(secret.strip()) if scheme.lower() == "bearer" else None
+    if found is None:
+        raise Unauthorized("Send a valid token: Authorization: Bearer <token>.")
+    g.api_user, g.api_token = found
+
+
+@bp.before_request
+def require_json():
+    """Bodies must be JSON; anything else is refused before it is read."""
+    if request.method in ("POST", "PATCH") and request.content_length and not request.is_json:
+        raise UnsupportedMediaType("Send the body as JSON, with Content-Type: application/json.")
+
+
+def _user_id() -> int:
+    return g.api_user.id
+
+
+def _expense_json(row) -> dict:
+    category = row.category if isinstance(row.category, str) else row.category.name
+    return {
+        "id": row.id,
+        "date": row.date,
+        "amount": row.amount,
+        "category": category,
+        "description": row.description,
+    }
+
+
+def _filter(args: dict, **extra: str) -> ExpenseFilter:
+    """Read the page's filter from API query parameters; no dates means all time."""
+    raw = {key: value for key, value in args.items() if isinstance(value, str)}
+    if "from_" in raw:
+        raw["from"] = raw.pop("from_")
+    raw["period"] = "custom" if raw.get("from") or raw.get("to") else "all"
+    return parse_filter(raw | extra, dt.date.today())
+
+
+# Tokens
+
+
+@bp.post("/tokens")
+@bp.arguments(schemas.TokenRequest)
+@bp.response(201, schemas.TokenCreated)
+@errors(400, 401, 413, 415, 422, 429)
+@bp.doc(security=NO_AUTH)
+def create_token(body: dict):
+    """Exchange a username and password for a personal access token.
+
+    Failed attempts are throttled like the log-in page: after 5 wrong passwords
+    for a username from one address within a minute, 429 for a minute.
+    """
+    token, secret = tokens.create_token_with_password(
+        body["username"], body["password"], body.get("name"), request.remote_addr or ""
+    )
+    return {"id": token.id, "name": token.name, "token": secret}
+
+
+@bp.get("/tokens")
+@bp.response(200, schemas.TokenList)
+@errors(401)
+@bp.doc(security=BEARER)
+def list_tokens():
+    """The caller's tokens, newest first. Secrets are never shown again."""
+    return {"items": tokens.list_tokens(_user_id())}
+
+
+@bp.delete("/tokens/<int:token_id>")
+@bp.response(204)
+@errors(401, 404)
+@bp.doc(security=BEARER)
+def revoke_token(token_id: int):
+    """Revoke one of your tokens (the one you are using, too); it stops working at once."""
+    tokens.revoke_token(_user_id(), token_id)
+    return ""
+
+
+# Expenses
+
+
+@bp.get("/expenses")
+@bp.arguments(schemas.ExpenseQuery, location="query")
+@bp.response(200, schemas.ExpenseList)
+@errors(401, 422)
+@bp.doc(security=BEARER)
+def list_expenses(args: dict):
+    """Your expenses, newest date first, newest entry first on the same date.
+
+    Pages are keyed, not counted: following `next` visits every expense exactly
+    once, even while expenses are added or deleted meanwhile.
+    """
+    expense_filter = _filter({k: v for k, v in args.items() if k not in ("limit", "cursor")})
+    cursor = None
+    if "cursor" in args:
+        cursor = expenses.Cursor.parse(args["cursor"])
+        if cursor is None:
+            raise ValidationError({"cursor": "Use the cursor from a previous page's next link."})
+    page = expenses.list_expenses(
+        _user_id(), limit=args["limit"], expense_filter=expense_filter, before=cursor
+    )
+    next_url = None
+    if page.older is not None:
+        query = {key: value for key, value in request.args.items() if key != "cursor"}
+        next_url = url_for(
+            "api.list_expenses", **query, cursor=str(page.older), _external=True
+        )
+    return {"items": [_expense_json(row) for row in page.items], "next": next_url}
+
+
+@bp.post("/expenses")
+@bp.arguments(schemas.ExpenseCreate)
+@bp.response(
+    201,
+    schemas.Expense,
+    headers={"Location": {"description": "The new expense's URL.", "schema": {"type": "string"}}},
+)
+@errors(400, 401, 413, 415, 422)
+@bp.doc(security=BEARER)
+def create_expense(body: dict):
+    """Add an expense. The date is today (the server's) when left out."""
+    body.setdefault("date", dt.date.today().isoformat())
+    expense = expenses.create_expense(_user_id(), body)
+    location = url_for("api.get_expense", expense_id=expense.id, _external=True)
+    return _expense_json(expense), {"Location": location}
+
+
+@bp.get("/expenses/<int:expense_id>")
+@bp.response(200, schemas.Expense)
+@errors(401, 404)
+@bp.doc(security=BEARER)
+def get_expense(expense_id: int):
+    """One of your expenses; anyone else's is 404, as if it did not exist."""
+    return _expense_json(expenses.get_expense(_user_id(), expense_id))
+
+
+@bp.patch("/expenses/<int:expense_id>")
+@bp.arguments(schemas.ExpenseChange)
+@bp.response(200, schemas.Expense)
+@errors(400, 401, 404, 413, 415, 422)
+@bp.doc(security=BEARER)
+def update_expense(body: dict, expense_id: int):
+    """Change the fields sent; the others keep their values."""
+    return _expense_json(expenses.update_expense(_user_id(), expense_id, body))
+
+
+@bp.delete("/expenses/<int:expense_id>")
+@bp.response(204)
+@errors(401, 404)
+@bp.doc(security=BEARER)
+def delete_expense(expense_id: int):
+    """Delete one of your expenses."""
+    expenses.delete_expense(_user_id(), expense_id)
+    return ""
+
+
+# Reports
+
+
+@bp.get("/summary")
+@bp.arguments(schemas.PeriodQuery, location="query")
+@bp.response(200, schemas.Summary)
+@errors(401, 422)
+@bp.doc(security=BEARER)
+def summary(args: dict):
+    """What you spent from `from` to `to` (inclusive; either may be left out), by category.
+
+    The same figures as the dashboard for that period, largest category first.
+    """
+    expense_filter = _filter(args)
+    result = reports.spending_summary(_user_id(), expense_filter)
+    return {
+        "from_": expense_filter.start,
+        "to": expense_filter.end,
+        "total": result.total,
+        "count": result.count,
+        "categories": [
+            {
+                "category": share.name,
+                "total": share.total,
+                "count": share.count,
+                "percent": str(share.percent),
+            }
+            for share in result.categories
+        ],
+    }
+
+
+@bp.get("/categories")
+@bp.response(200, schemas.CategoryList)
+@errors(401)
+@bp.doc(security=BEARER)
+def categories():
+    """Every category you have, alphabetically, with what you spent in it over all time."""
+    return {"items": reports.category_totals(_user_id())}
