@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
 
 from expense_tracker.extensions import db
 
@@ -128,3 +131,18 @@ def auth_client(client, user):
     """A client logged in as `user`."""
     log_in(client, user.username, user.password)
     return client
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:
+    """Serve `app` on a free loopback port from a background thread; yield its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    # A short poll keeps shutdown quick: serve_forever checks for it once per interval.
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()

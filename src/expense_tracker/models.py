@@ -43,6 +43,23 @@ class Money(TypeDecorator[Decimal]):
         return Decimal(int(value)).scaleb(-2).quantize(CENTS)
 
 
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A point in time stored with its zone, always read back as an aware UTC datetime.
+
+    PostgreSQL keeps the zone; SQLite hands back naive datetimes, in UTC here.
+    """
+
+    impl = db.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: dt.datetime | None, dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
 class User(UserMixin, db.Model):
     """A person with an account; owns categories and expenses."""
 
@@ -145,8 +162,8 @@ class ApiToken(db.Model):
     # Tokens are 256 random bits, so a fast digest is as safe as a slow one and
     # lets a request find its token by index.
     digest: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
-    last_used_at: Mapped[dt.datetime | None] = mapped_column(db.DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} {self.name!r}>"
@@ -163,8 +180,6 @@ class FailedLogin(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # SHA-256 of the lowercased username and the client address: no need to keep either.
     key: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(
-        db.DateTime(timezone=True), default=utcnow, index=True
-    )
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
 
     __table_args__ = (Index("ix_failed_logins_key_created_at", "key", "created_at"),)

@@ -5,13 +5,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
-from werkzeug.serving import make_server
 
 from ..conftest import Person, unavailable
 
@@ -40,21 +37,6 @@ def browser_type_launch_args() -> dict:
     if not os.access(executable, os.X_OK):
         unavailable("Chromium is not installed")
     return {"executable_path": executable, "args": CHROMIUM_ARGS, "headless": True}
-
-
-@pytest.fixture
-def live_server(app) -> Iterator[str]:
-    """Serve `app` on a free loopback port from a background thread; yield its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    # A short poll keeps shutdown quick: serve_forever checks for it once per interval.
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
 
 
 @pytest.fixture(params=list(VIEWPORTS))

@@ -58,9 +58,13 @@ def _type_of(spec: dict, schema: dict) -> str:
 
 def _notes(schema: dict) -> str:
     notes = [schema["description"]] if schema.get("description") else []
-    for key, label in (("minLength", "at least {} characters"), ("maxLength", "at most {} characters"),
-                       ("minimum", "at least {}"), ("maximum", "at most {}"),
-                       ("default", "default {}")):
+    for key, label in (
+        ("minLength", "at least {} characters"),
+        ("maxLength", "at most {} characters"),
+        ("minimum", "at least {}"),
+        ("maximum", "at most {}"),
+        ("default", "default {}"),
+    ):
         if key in schema:
             notes.append(label.format(schema[key]))
     if schema.get("examples"):
@@ -112,7 +116,11 @@ def operations(spec: dict) -> list[Operation]:
                 media, shape = next(iter(content.items()), ("", {}))
                 schema_name = _ref_name(shape.get("schema", {}))
                 operation.responses.append(
-                    (status, response.get("description", ""), f"{schema_name} ({media})" if media else "")
+                    (
+                        status,
+                        response.get("description", ""),
+                        f"{schema_name} ({media})" if media else "",
+                    )
                 )
             result.append(operation)
     return result
@@ -127,6 +135,4 @@ def index():
     schemas = {
         name: _properties(spec, schema) for name, schema in spec["components"]["schemas"].items()
     }
-    return render_template(
-        "api/docs.html", spec=spec, operations=operations(spec), schemas=schemas
-    )
+    return render_template("api/docs.html", spec=spec, operations=operations(spec), schemas=schemas)

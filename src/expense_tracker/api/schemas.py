@@ -7,8 +7,6 @@ category's length) is decided by the services, for the pages and the API alike.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import marshmallow as ma
 from marshmallow import fields
 from marshmallow.validate import Range
@@ -92,7 +90,8 @@ _DESCRIPTION_DOC = {"maxLength": DESCRIPTION_MAX, "examples": ["Lunch with Sam"]
 
 class ExpenseCreate(StrictSchema):
     date = _text(
-        "date", metadata={**_DATE_DOC, "description": _DATE_DOC["description"] + " Today if left out."}
+        "date",
+        metadata={**_DATE_DOC, "description": _DATE_DOC["description"] + " Today if left out."},
     )
     amount = fields.String(required=True, error_messages=_AMOUNT_IN, metadata=_AMOUNT_DOC)
     category = _text("category", required=True, metadata=_CATEGORY_DOC)
@@ -155,13 +154,9 @@ class TokenCreated(ma.Schema):
 class Token(ma.Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
-    # Stored in UTC; SQLite hands times back without their zone.
-    created_at = fields.AwareDateTime(required=True, default_timezone=dt.UTC)
-    last_used_at = fields.AwareDateTime(
-        required=True,
-        allow_none=True,
-        default_timezone=dt.UTC,
-        metadata={"description": "To the minute."},
+    created_at = fields.DateTime(required=True)
+    last_used_at = fields.DateTime(
+        required=True, allow_none=True, metadata={"description": "To the minute."}
     )
 
 

@@ -156,9 +156,7 @@ def list_expenses(args: dict):
     next_url = None
     if page.older is not None:
         query = {key: value for key, value in request.args.items() if key != "cursor"}
-        next_url = url_for(
-            "api.list_expenses", **query, cursor=str(page.older), _external=True
-        )
+        next_url = url_for("api.list_expenses", **query, cursor=str(page.older), _external=True)
     return {"items": [_expense_json(row) for row in page.items], "next": next_url}
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 
 from ..errors import TooManyAttempts
 from ..extensions import db
-from ..models import FailedLogin, utcnow
+from ..models import FailedLogin, UtcDateTime, utcnow
 
 MAX_FAILURES = 5
 WINDOW = dt.timedelta(minutes=1)
@@ -29,14 +29,14 @@ def _key(username: str, address: str) -> str:
 def check(username: str, address: str) -> None:
     """Raise TooManyAttempts while the username has too many recent failures from `address`."""
     count, oldest = db.session.execute(
-        select(func.count(FailedLogin.id), func.min(FailedLogin.created_at)).where(
+        select(
+            func.count(FailedLogin.id), func.min(FailedLogin.created_at, type_=UtcDateTime)
+        ).where(
             FailedLogin.key == _key(username, address),
             FailedLogin.created_at > utcnow() - WINDOW,
         )
     ).one()
     if count >= MAX_FAILURES:
-        if oldest.tzinfo is None:  # SQLite hands back naive datetimes
-            oldest = oldest.replace(tzinfo=dt.UTC)
         wait = (oldest + WINDOW - utcnow()).total_seconds()
         raise TooManyAttempts(max(1, math.ceil(wait)))
 

@@ -70,8 +70,6 @@ def user_for_token(secret: str) -> tuple[User, ApiToken] | None:
     user, token = found
     now = utcnow()
     last_used = token.last_used_at
-    if last_used is not None and last_used.tzinfo is None:  # SQLite keeps no time zone
-        last_used = last_used.replace(tzinfo=dt.UTC)
     if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
         token.last_used_at = now
         db.session.commit()

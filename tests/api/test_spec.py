@@ -1,0 +1,81 @@
+"""The OpenAPI document and the page that shows it."""
+
+from __future__ import annotations
+
+from openapi_spec_validator import validate
+
+from ..helpers import text
+
+OPERATIONS = {
+    ("post", "/api/v1/tokens"),
+    ("get", "/api/v1/tokens"),
+    ("delete", "/api/v1/tokens/{token_id}"),
+    ("get", "/api/v1/expenses"),
+    ("post", "/api/v1/expenses"),
+    ("get", "/api/v1/expenses/{expense_id}"),
+    ("patch", "/api/v1/expenses/{expense_id}"),
+    ("delete", "/api/v1/expenses/{expense_id}"),
+    ("get", "/api/v1/summary"),
+    ("get", "/api/v1/categories"),
+}
+
+
+def operations(document: dict) -> dict[tuple[str, str], dict]:
+    """Each operation of the document by (method, path); "parameters" is not a method."""
+    return {
+        (method, path): operation
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method != "parameters"
+    }
+
+
+def spec(client) -> dict:
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_the_spec_is_valid_openapi_3_1_and_lists_every_operation(client):
+    document = spec(client)
+
+    validate(document)
+    assert document["openapi"] == "3.1.0"
+    assert set(operations(document)) == OPERATIONS
+
+
+def test_every_operation_declares_its_success_and_problem_responses(client):
+    document = spec(client)
+    responses = document["components"]["responses"]
+
+    for where, operation in operations(document).items():
+        statuses = operation["responses"]
+        assert any(s.startswith("2") for s in statuses), where
+        assert "default" in statuses, where
+        for status, response in statuses.items():
+            if status.startswith(("4", "5")) or status == "default":
+                name = response["$ref"].rsplit("/", 1)[-1]
+                content = responses[name]["content"]
+                assert list(content) == ["application/problem+json"], (where, status)
+
+
+def test_only_token_creation_goes_without_a_token(client):
+    document = spec(client)
+
+    open_operations = {
+        where for where, operation in operations(document).items() if operation["security"] == []
+    }
+
+    assert open_operations == {("post", "/api/v1/tokens")}
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_the_docs_page_describes_each_operation_and_is_linked_from_the_footer(client):
+    home = text(client.get("/"))
+    assert 'href="/api/v1/docs"' in home
+
+    page = text(client.get("/api/v1/docs"))
+
+    for method, path in OPERATIONS:
+        assert f"{method.upper()}</span> <code>{path}</code>" in page
+    assert "application/problem+json" in page and "Authorization: Bearer" in page

@@ -1,0 +1,150 @@
+"""Tokens: made with a password or on the settings page, stored hashed, revocable."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from expense_tracker.extensions import db
+from expense_tracker.models import ApiToken
+from expense_tracker.services import throttle
+
+from ..factories import PASSWORD
+from ..helpers import log_in
+from .conftest import ApiClient, assert_problem
+
+
+def create(client, username="alice", password=PASSWORD, **extra):
+    return client.post("/api/v1/tokens", json={"username": username, "password": password, **extra})
+
+
+def test_a_username_and_password_get_a_token_that_works(app, client, user):
+    response = create(client, name="Phone shortcut")
+
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["name"] == "Phone shortcut" and body["token"].startswith("et_")
+    listed = ApiClient(client, body["token"]).get("/api/v1/tokens")
+    assert listed.status_code == 200
+    assert [t["id"] for t in listed.get_json()["items"]] == [body["id"]]
+
+
+def test_a_token_without_a_name_gets_a_default_one(client, user):
+    assert create(client).get_json()["name"] == "API token"
+
+
+def test_only_a_digest_of_the_token_is_stored(app, client, user):
+    secret = create(client).get_json()["token"]
+
+    with app.app_context():
+        stored = db.session.scalars(select(ApiToken)).one()
+    assert secret not in (stored.digest, stored.name)
+    assert len(stored.digest) == 64
+
+
+def test_a_wrong_password_or_unknown_user_is_401_with_one_message(client, user):
+    wrong = assert_problem(create(client, password="not the password"), 401)
+    unknown = assert_problem(create(client, username="nobody"), 401)
+
+    assert wrong["detail"] == unknown["detail"] == "Incorrect username or password."
+
+
+def test_missing_fields_and_wrong_types_are_422(client, user):
+    missing = assert_problem(client.post("/api/v1/tokens", json={}), 422)
+    typed = assert_problem(create(client, name=5), 422)
+
+    assert set(missing["errors"]) == {"username", "password"}
+    assert typed["errors"] == {"name": "Send the name as a JSON string."}
+
+
+def test_a_name_too_long_is_422(client, user):
+    body = assert_problem(create(client, name="x" * 101), 422)
+    assert body["errors"] == {"name": "Use at most 100 characters for the name."}
+
+
+def test_five_wrong_passwords_then_429_even_with_the_right_one(client, user):
+    for _ in range(throttle.MAX_FAILURES):
+        assert_problem(create(client, password="guess"), 401)
+
+    blocked = create(client)
+
+    body = assert_problem(blocked, 429)
+    assert 1 <= int(blocked.headers["Retry-After"]) <= 60
+    assert "Too many failed attempts" in body["detail"]
+
+
+def test_throttling_counts_per_client_address(app, client, user):
+    for _ in range(throttle.MAX_FAILURES):
+        create(client, password="guess")
+
+    elsewhere = app.test_client().post(
+        "/api/v1/tokens",
+        json={"username": "alice", "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "192.0.2.7"},
+    )
+
+    assert elsewhere.status_code == 201
+
+
+def test_the_log_in_page_and_the_api_share_the_count(client, user):
+    for _ in range(throttle.MAX_FAILURES):
+        create(client, password="guess")
+
+    page = log_in(client, "alice", PASSWORD)
+
+    assert page.status_code == 429
+    assert "Too many failed attempts" in page.get_data(as_text=True)
+
+
+def test_throttling_expires_after_the_window(app, client, user, monkeypatch):
+    for _ in range(throttle.MAX_FAILURES):
+        create(client, password="guess")
+    assert create(client).status_code == 429
+
+    later = throttle.utcnow() + throttle.WINDOW
+    monkeypatch.setattr(throttle, "utcnow", lambda: later)
+
+    assert create(client).status_code == 201
+
+
+def test_a_revoked_token_stops_working_at_once(api):
+    token_id = api.get("/api/v1/tokens").get_json()["items"][0]["id"]
+
+    assert api.delete(f"/api/v1/tokens/{token_id}").status_code == 204
+
+    assert_problem(api.get("/api/v1/expenses"), 401)
+
+
+def test_another_users_token_cannot_be_revoked(api, other_api):
+    theirs = other_api.get("/api/v1/tokens").get_json()["items"][0]["id"]
+
+    assert_problem(api.delete(f"/api/v1/tokens/{theirs}"), 404)
+    assert other_api.get("/api/v1/expenses").status_code == 200
+
+
+def test_missing_wrong_and_malformed_tokens_are_401(client, api):
+    for headers in (
+        {},
+        {"Authorization": "Bearer et_not-a-real-token"},
+        {"Authorization": "Bearer"},
+        {"Authorization": f"Basic {api.token}"},
+        {"Authorization": "Bearer " + "x" * 5000},
+    ):
+        response = client.get("/api/v1/expenses", headers=headers)
+        assert_problem(response, 401)
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_the_session_cookie_is_never_accepted(auth_client):
+    assert auth_client.get("/").status_code == 200  # logged in on the pages
+
+    assert_problem(auth_client.get("/api/v1/expenses"), 401)
+    assert_problem(
+        auth_client.post("/api/v1/expenses", json={"amount": "1", "category": "Food"}), 401
+    )
+
+
+def test_last_used_is_recorded(api):
+    [token] = api.get("/api/v1/tokens").get_json()["items"]
+
+    assert token["last_used_at"] is not None
+    assert token["created_at"].endswith("+00:00")
