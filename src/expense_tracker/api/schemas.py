@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from marshmallow import fields
-from marshmallow.validate import Range
+from marshmallow.validate import Length, Range
 
 from ..services.filters import SEARCH_MAX
 from ..services.tokens import NAME_MAX
@@ -26,8 +26,10 @@ PER_PAGE_MAX = 500
 class Money(fields.Decimal):
     """An exact amount, written as a decimal string with two decimals ("12.50")."""
 
-    def __init__(self, **kwargs):
-        super().__init__(places=2, as_string=True, **kwargs)
+    def __init__(self, *, metadata: dict | None = None, **kwargs):
+        # The spec would call a Decimal field a number; on the wire it is a string.
+        metadata = {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$", **(metadata or {})}
+        super().__init__(places=2, as_string=True, metadata=metadata, **kwargs)
 
 
 def _text(what: str, **kwargs) -> fields.String:
@@ -107,16 +109,25 @@ class ExpenseChange(StrictSchema):
     description = _text("description", metadata=_DESCRIPTION_DOC)
 
 
+# A parameter sent empty is an error, not "no filter": leave it out instead.
+NOT_EMPTY = Length(min=1, error="Leave the parameter out, or give it a value.")
+
+
 class PeriodQuery(ma.Schema):
     from_ = fields.String(
-        data_key="from", metadata={**_DATE_DOC, "description": "First day, inclusive."}
+        data_key="from",
+        validate=NOT_EMPTY,
+        metadata={**_DATE_DOC, "description": "First day, inclusive."},
     )
-    to = fields.String(metadata={**_DATE_DOC, "description": "Last day, inclusive."})
+    to = fields.String(
+        validate=NOT_EMPTY, metadata={**_DATE_DOC, "description": "Last day, inclusive."}
+    )
 
 
 class ExpenseQuery(PeriodQuery):
     category = fields.String(
-        metadata={"description": "Only this category (ignoring case).", "examples": ["Food"]}
+        validate=NOT_EMPTY,
+        metadata={"description": "Only this category (ignoring case).", "examples": ["Food"]},
     )
     q = fields.String(
         metadata={
@@ -124,8 +135,12 @@ class ExpenseQuery(PeriodQuery):
             "maxLength": SEARCH_MAX,
         }
     )
-    min = fields.String(metadata={**_AMOUNT_DOC, "description": "Smallest amount, inclusive."})
-    max = fields.String(metadata={**_AMOUNT_DOC, "description": "Largest amount, inclusive."})
+    min = fields.String(
+        validate=NOT_EMPTY, metadata={**_AMOUNT_DOC, "description": "Smallest amount, inclusive."}
+    )
+    max = fields.String(
+        validate=NOT_EMPTY, metadata={**_AMOUNT_DOC, "description": "Largest amount, inclusive."}
+    )
     limit = fields.Integer(
         load_default=PER_PAGE_DEFAULT,
         validate=Range(1, PER_PAGE_MAX),

@@ -187,7 +187,7 @@ def get_expense(expense_id: int):
 
 
 @bp.patch("/expenses/<int:expense_id>")
-@bp.arguments(schemas.ExpenseChange)
+@bp.arguments(schemas.ExpenseChange, required=False)
 @bp.response(200, schemas.Expense)
 @errors(400, 401, 404, 413, 415, 422)
 @bp.doc(security=BEARER)

@@ -1,0 +1,31 @@
+"""Schemathesis hooks: sign in with a fresh token whenever the current one stops working.
+
+The run calls every operation, DELETE /tokens/{id} among them, so it may revoke the
+very token it is using; on a 401, schemathesis asks for a new one and replays.
+"""
+
+from __future__ import annotations
+
+import os
+
+import requests
+import schemathesis
+
+
+@schemathesis.auth()
+class TokenAuth:
+    def get(self, case, context):
+        response = requests.post(
+            f"{os.environ['EXPENSE_TRACKER_URL']}/api/v1/tokens",
+            json={
+                "username": os.environ["EXPENSE_TRACKER_USERNAME"],
+                "password": os.environ["EXPENSE_TRACKER_PASSWORD"],
+                "name": "schemathesis",
+            },
+            timeout=10,
+        )
+        response.raise_for_status()
+        return response.json()["token"]
+
+    def set(self, case, data, context):
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
