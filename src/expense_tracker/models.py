@@ -13,8 +13,9 @@ from sqlalchemy.types import TypeDecorator
 from .extensions import db
 
 CENTS = Decimal("0.01")
-# Largest id any supported database stores; a bigger one cannot exist.
-MAX_ID = 2**63 - 1
+# Largest id a table here can hold (ids are INTEGER, 32 bits on PostgreSQL); a bigger one
+# cannot exist, and must not reach the database, which would refuse it as out of range.
+MAX_ID = 2**31 - 1
 
 
 def utcnow() -> dt.datetime:

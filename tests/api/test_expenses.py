@@ -134,7 +134,9 @@ def test_another_users_expense_does_not_exist(api, other_api):
     assert other_api.get(url).get_json() == theirs
 
 
-@pytest.mark.parametrize("expense_id", ["0", "99999999999999999999", "-1", "abc"])
+@pytest.mark.parametrize(
+    "expense_id", ["0", "-1", "abc", str(2**31), str(2**63 - 1), "99999999999999999999"]
+)
 def test_impossible_ids_are_404(api, expense_id):
     assert_problem(api.get(f"/api/v1/expenses/{expense_id}"), 404)
 

@@ -144,7 +144,7 @@ def test_another_users_expense_is_not_found(user, other_user, action):
     assert db.session.get(Expense, theirs.id).amount == Decimal("99.00")
 
 
-@pytest.mark.parametrize("expense_id", [0, -1, 10**6, 2**63, 10**30])
+@pytest.mark.parametrize("expense_id", [0, -1, 10**6, 2**31, 2**63 - 1, 2**63, 10**30])
 def test_ids_that_cannot_exist_are_not_found(user, expense_id):
     with pytest.raises(NotFound):
         expenses.get_expense(user.id, expense_id)

@@ -246,7 +246,13 @@ def test_pages_of_expenses_are_linked_newest_first(auth_client, user, add_expens
 
 
 @pytest.mark.parametrize(
-    "path", ["/expenses/99999999999999999999999/edit", "/nope", "/expenses/abc/edit"]
+    "path",
+    [
+        "/expenses/99999999999999999999999/edit",
+        "/expenses/87178291201/edit",
+        "/nope",
+        "/expenses/abc/edit",
+    ],
 )
 def test_impossible_addresses_are_404(auth_client, path):
     response = auth_client.get(path)
