@@ -120,6 +120,18 @@ def show_method_not_allowed(visit: Visitor) -> None:
     visit.goto("/auth/logout", status=405)
 
 
+def show_settings_with_a_new_token(visit: Visitor) -> None:
+    visit.logged_in()
+    visit.goto("/settings")
+    visit.page.get_by_label("Token name", exact=True).fill("Phone")
+    visit.page.get_by_role("button", name="Create token", exact=True).click()
+    expect(visit.page.get_by_role("cell", name="Phone", exact=True)).to_be_visible()
+
+
+def show_api_docs(visit: Visitor) -> None:
+    visit.goto("/api/v1/docs")
+
+
 PAGES = {
     "home": show_home,
     "register": show_register,
@@ -133,6 +145,8 @@ PAGES = {
     "edit": show_edit,
     "not-found": show_not_found,
     "method-not-allowed": show_method_not_allowed,
+    "settings": show_settings_with_a_new_token,
+    "api-docs": show_api_docs,
 }
 
 

@@ -173,6 +173,40 @@ def test_a_bad_amount_is_explained_beside_the_field_and_the_input_is_kept(page: 
     expect(page.get_by_text("Nothing spent yet")).to_be_visible()
 
 
+def test_a_token_made_on_the_settings_page_adds_expenses_the_dashboard_shows(
+    page: Page, user, log_in, dialogs
+):
+    log_in(page, user)
+    page.get_by_role("link", name="Settings", exact=True).click()
+    page.get_by_label("Token name", exact=True).fill("Phone shortcut")
+    page.get_by_role("button", name="Create token", exact=True).click()
+    secret = page.get_by_label("Token", exact=True).input_value()
+    expect(page.get_by_role("cell", name="Phone shortcut", exact=True)).to_be_visible()
+
+    api = page.context.request  # the browser's own HTTP client; the token, not a cookie, counts
+    headers = {"Authorization": f"Bearer {secret}"}
+    for amount, category in (("12.50", "Food"), ("7.50", "Transport"), ("30.00", "Food")):
+        response = api.post(
+            "/api/v1/expenses",
+            data={"amount": amount, "category": category},
+            headers=headers,
+        )
+        assert response.status == 201, response.text()
+    summary = api.get("/api/v1/summary", headers=headers).json()
+    assert summary["total"] == "50.00"
+
+    page.goto("/?period=all")
+    expect_summary(page, "50.00", ["Food 42.50 85.0%", "Transport 7.50 15.0%"])
+
+    page.goto("/settings")
+    page.get_by_role("button", name="Revoke Phone shortcut", exact=True).click()
+    expect(page.get_by_text("Revoked the token")).to_be_visible()
+    assert dialogs.messages == [
+        "Revoke the token “Phone shortcut”? Anything using it will stop working."
+    ]
+    assert api.get("/api/v1/summary", headers=headers).status == 401
+
+
 # Screenshots for the README and for people reviewing a change: every main page at both sizes.
 # Markup does not depend on the database, so they are taken on SQLite only.
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -244,6 +278,16 @@ def test_screenshots_of_the_main_pages_fit_the_screen(
     page.goto("/expenses/999999/edit")
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     shoot("not-found")
+
+    page.goto("/settings")
+    page.get_by_label("Token name", exact=True).fill("Phone shortcut")
+    page.get_by_role("button", name="Create token", exact=True).click()
+    expect(page.get_by_label("Token", exact=True)).to_have_value(re.compile("^et_"))
+    shoot("settings")
+
+    page.goto("/api/v1/docs")
+    expect(page.get_by_role("heading", name="Operations")).to_be_visible()
+    shoot("api-docs")
 
     for path in taken:
         width, height = png_size(path)

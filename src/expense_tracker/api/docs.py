@@ -69,7 +69,7 @@ def _notes(schema: dict) -> str:
             notes.append(label.format(schema[key]))
     if schema.get("examples"):
         notes.append(f"for example {schema['examples'][0]!r}")
-    return "; ".join(notes)
+    return "; ".join(note.rstrip(".") for note in notes)
 
 
 def _properties(spec: dict, schema: dict) -> list[Property]:
@@ -122,6 +122,8 @@ def operations(spec: dict) -> list[Operation]:
                         f"{schema_name} ({media})" if media else "",
                     )
                 )
+            # Success first, then errors by status, then the default.
+            operation.responses.sort(key=lambda r: (r[0] == "default", r[0]))
             result.append(operation)
     return result
 
