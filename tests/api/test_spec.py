@@ -79,3 +79,18 @@ def test_the_docs_page_describes_each_operation_and_is_linked_from_the_footer(cl
     for method, path in OPERATIONS:
         assert f"{method.upper()}</span> <code>{path}</code>" in page
     assert "application/problem+json" in page and "Authorization: Bearer" in page
+
+
+def test_every_operation_but_token_creation_is_401_without_a_token(client, api):
+    created = api.post("/api/v1/expenses", json={"amount": "1", "category": "Food"}).get_json()
+    token_id = api.get("/api/v1/tokens").get_json()["items"][0]["id"]
+    ids = {"expense_id": created["id"], "token_id": token_id}
+
+    for method, path in OPERATIONS - {("post", "/api/v1/tokens")}:
+        url = path.format(**ids)
+        response = client.open(url, method=method.upper(), json={"amount": "2"})
+        assert response.status_code == 401, (method, path)
+        assert response.mimetype == "application/problem+json"
+
+    # Nothing was changed or revoked on the way.
+    assert api.get(f"/api/v1/expenses/{created['id']}").get_json() == created
