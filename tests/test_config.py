@@ -137,3 +137,33 @@ def test_upgrading_fills_monthly_totals_from_existing_expenses(database_url):
         rows = db.session.execute(text("SELECT month, total_cents, count FROM monthly_totals"))
         assert [(str(m)[:10], c, n) for m, c, n in rows] == [("2026-11-01", 1500, 2)]
         db.engine.dispose()
+
+
+def test_the_environment_sets_session_timeouts_and_proxies_even_in_production(
+    monkeypatch, tmp_path
+):
+    from expense_tracker.config import ProductionConfig
+
+    monkeypatch.setenv("SECRET_KEY", "k" * 20 + "0123456789abcdef")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'p.sqlite'}")
+    monkeypatch.setenv("SESSION_IDLE_MINUTES", "5")
+    monkeypatch.setenv("SESSION_LIFETIME_HOURS", "2")
+    monkeypatch.setenv("TRUSTED_PROXIES", "1")
+
+    app = create_app(ProductionConfig)
+
+    assert app.config["SESSION_IDLE_MINUTES"] == 5
+    assert app.config["SESSION_LIFETIME_HOURS"] == 2
+    assert app.config["TRUSTED_PROXIES"] == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("SESSION_IDLE_MINUTES", "0"), ("TRUSTED_PROXIES", "x")]
+)
+def test_a_bad_number_in_the_environment_stops_the_start(monkeypatch, name, value):
+    from expense_tracker.config import ConfigurationError
+
+    monkeypatch.setenv(name, value)
+
+    with pytest.raises(ConfigurationError, match=name):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})

@@ -6,14 +6,17 @@ import http.cookiejar
 import os
 import re
 import secrets
+import ssl
 import subprocess
 import sys
 import time
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import trustme
 
 from expense_tracker import create_app
 from expense_tracker.config import ConfigurationError, ProductionConfig
@@ -60,27 +63,66 @@ def test_production_starts_with_both_set(monkeypatch, tmp_path):
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'prod.sqlite'}"
 
 
-class Browser:
-    """A cookie-keeping HTTP client that posts forms with their CSRF token, like a browser."""
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory):
+    """A certificate for 127.0.0.1 from a throwaway authority, and a context trusting it."""
+    authority = trustme.CA()
+    certificate = authority.issue_cert("127.0.0.1")
+    folder = tmp_path_factory.mktemp("tls")
+    certificate.cert_chain_pems[0].write_to_path(folder / "cert.pem")
+    certificate.private_key_pem.write_to_path(folder / "key.pem")
+    context = ssl.create_default_context()
+    authority.configure_trust(context)
+    return TLS(folder / "cert.pem", folder / "key.pem", context)
 
-    def __init__(self):
+
+@dataclass(frozen=True)
+class TLS:
+    cert: Path
+    key: Path
+    context: ssl.SSLContext
+
+    @property
+    def args(self) -> list[str]:
+        return ["--certfile", str(self.cert), "--keyfile", str(self.key)]
+
+
+class Browser:
+    """A cookie-keeping HTTPS client that posts forms with their CSRF token, like a browser."""
+
+    def __init__(self, context: ssl.SSLContext):
+        self.context = context
         self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar),
+            urllib.request.HTTPSHandler(context=context),
+        )
+        self.last_headers = None
 
     def get(self, url: str) -> str:
         with self.opener.open(url, timeout=10) as response:
+            self.last_headers = response.headers
             return response.read().decode()
+
+    def steal_cookies(self) -> Browser:
+        """Another browser holding copies of this one's cookies."""
+        thief = Browser(self.context)
+        for cookie in self.jar:
+            thief.jar.set_cookie(cookie)
+        return thief
 
     def submit(self, page_url: str, action_url: str, fields: dict) -> str:
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', self.get(page_url)).group(1)
         body = urllib.parse.urlencode({**fields, "csrf_token": token}).encode()
-        with self.opener.open(action_url, body, timeout=10) as response:
+        # Over HTTPS, Flask-WTF also wants the Referer a browser sends for a same-site form.
+        request = urllib.request.Request(action_url, body, headers={"Referer": page_url})
+        with self.opener.open(request, timeout=10) as response:
             return response.read().decode()
 
 
-def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
+def start_gunicorn(env: dict, port: int, tls: TLS) -> subprocess.Popen:
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py"],
+        [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", *tls.args],
         cwd=ROOT,
         env={**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2"},
         stdout=subprocess.PIPE,
@@ -88,7 +130,7 @@ def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
         text=True,
     )
     try:
-        wait_until_serving(process, port)
+        wait_until_serving(process, port, tls)
     except BaseException:
         process.kill()
         process.communicate()
@@ -96,13 +138,15 @@ def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
     return process
 
 
-def wait_until_serving(process: subprocess.Popen, port: int) -> None:
+def wait_until_serving(process: subprocess.Popen, port: int, tls: TLS) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"gunicorn exited: {process.stdout.read()}")
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).close()
+            urllib.request.urlopen(
+                f"https://127.0.0.1:{port}/", timeout=5, context=tls.context
+            ).close()
             return
         except OSError:  # refused while binding, or timed out while workers boot
             time.sleep(0.1)
@@ -142,7 +186,7 @@ def test_gunicorn_refuses_to_start_without_a_secret_key(tmp_path):
     assert "SECRET_KEY must be set" in result.stdout + result.stderr
 
 
-def test_two_gunicorn_servers_share_sessions_and_data_through_postgresql(postgres_url):
+def test_two_gunicorn_servers_share_sessions_and_data_through_postgresql(postgres_url, tls):
     reset_postgres(postgres_url)
     env = {**os.environ, "DATABASE_URL": postgres_url, "SECRET_KEY": REAL_KEY}
     release = subprocess.run(
@@ -155,12 +199,12 @@ def test_two_gunicorn_servers_share_sessions_and_data_through_postgresql(postgre
     )
     assert release.returncode == 0, release.stdout + release.stderr
     one_port, two_port = free_port(), free_port()
-    one = start_gunicorn(env, one_port)
+    one = start_gunicorn(env, one_port, tls)
     try:
-        two = start_gunicorn(env, two_port)
+        two = start_gunicorn(env, two_port, tls)
         try:
-            a, b = f"http://127.0.0.1:{one_port}", f"http://127.0.0.1:{two_port}"
-            browser = Browser()
+            a, b = f"https://127.0.0.1:{one_port}", f"https://127.0.0.1:{two_port}"
+            browser = Browser(tls.context)
             password = "correct horse battery"
             browser.submit(
                 f"{a}/auth/register",
@@ -180,8 +224,13 @@ def test_two_gunicorn_servers_share_sessions_and_data_through_postgresql(postgre
                 },
             )
             dashboard_on_one = browser.get(f"{a}/")
+            headers = browser.last_headers
+            cookies = list(browser.jar)
+            thief = browser.steal_cookies()
+            assert "Via two" in thief.get(f"{b}/")
             browser.submit(f"{a}/", f"{a}/auth/logout", {})
             after_logout_on_two = browser.get(f"{b}/")
+            thief_after_logout = thief.get(f"{b}/")
         finally:
             two_log = stop(two)
     finally:
@@ -190,6 +239,11 @@ def test_two_gunicorn_servers_share_sessions_and_data_through_postgresql(postgre
     assert "Your expenses" in dashboard_on_two and "shared" in dashboard_on_two
     assert "Via two" in dashboard_on_one and 'data-testid="total">42.00<' in dashboard_on_one
     assert "Know where your money goes." in after_logout_on_two
+    # The copied cookie died with the session, on the other server too.
+    assert "Know where your money goes." in thief_after_logout
+    # Production assumes HTTPS: a Secure, __Host- cookie and HSTS.
+    assert [(c.name, c.secure, c.path) for c in cookies] == [("__Host-session", True, "/")]
+    assert headers["Strict-Transport-Security"].startswith("max-age=")
     # The access log names each request with its status.
     assert '"POST /auth/register HTTP/1.1" 302' in one_log
     assert '"POST /expenses HTTP/1.1" 302' in two_log

@@ -1,4 +1,4 @@
-"""Personal access tokens for the API, and failed log-ins for throttling.
+"""Personal access tokens for the API, and events that count towards throttling limits.
 
 Revision ID: 0005_api_tokens
 Revises: 0003_category_date_index
@@ -29,16 +29,16 @@ def upgrade():
     )
     op.create_index("ix_api_tokens_user_id", "api_tokens", ["user_id"])
     op.create_table(
-        "failed_logins",
+        "throttle_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index("ix_failed_logins_created_at", "failed_logins", ["created_at"])
-    op.create_index("ix_failed_logins_key_created_at", "failed_logins", ["key", "created_at"])
+    op.create_index("ix_throttle_events_created_at", "throttle_events", ["created_at"])
+    op.create_index("ix_throttle_events_key_created_at", "throttle_events", ["key", "created_at"])
 
 
 def downgrade():
-    op.drop_table("failed_logins")
+    op.drop_table("throttle_events")
     op.drop_table("api_tokens")

@@ -6,11 +6,19 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from flask import Flask
+from flask import Flask, session
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import Config, fill_instance_defaults, from_environment, require_environment
-from .extensions import csrf, db, login_manager, migrate
+from .config import (
+    Config,
+    apply_https_settings,
+    own_settings,
+    fill_instance_defaults,
+    from_environment,
+    require_environment,
+)
+from .extensions import SESSION_SECRET, csrf, db, login_manager, migrate
 
 
 def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
@@ -22,11 +30,16 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
     if isinstance(config, Mapping):
         app.config.from_mapping(config)
     elif config is not None:
-        app.config.from_object(config)
+        app.config.from_mapping(own_settings(config))
     if app.config["REQUIRE_ENVIRONMENT"]:
         require_environment(app.config)
     else:
         fill_instance_defaults(app.config, app.instance_path)
+    apply_https_settings(app.config)
+    if app.config["TRUSTED_PROXIES"]:
+        # Believe X-Forwarded-For and -Proto from exactly that many proxies, no more.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     init_extensions(app)
     register_blueprints(app)
@@ -34,14 +47,17 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
     register_commands(app)
 
     from .errors import register_error_handlers
+    from .security import register_security
 
     register_error_handlers(app)
+    register_security(app)
     return app
 
 
 def init_extensions(app: Flask) -> None:
     """Bind the database, migrations, log-in and CSRF protection to the app."""
     from . import models
+    from .services import sessions
 
     db.init_app(app)
     migrate.init_app(app, db)
@@ -53,7 +69,14 @@ def init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> models.User | None:
-        return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+        # The user of a session the server still knows: logging out, a password change
+        # or a timeout ends it for every copy of the cookie.
+        secret = session.get(SESSION_SECRET)
+        if not secret or not user_id.isascii() or not user_id.isdigit():
+            return None
+        if int(user_id) > models.MAX_ID:
+            return None
+        return sessions.session_user(int(user_id), secret)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -95,6 +118,29 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(rebuild_totals)
 
 
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+)
+
+
+def describe_user_agent(user_agent: str) -> str:
+    """Name the browser and system in a User-Agent string; empty if neither is known."""
+    browser = next((name for mark, name in _BROWSERS if mark in user_agent), "")
+    system = next((name for mark, name in _SYSTEMS if mark in user_agent), "")
+    return " on ".join(part for part in (browser, system) if part)
+
+
 def register_template_helpers(app: Flask) -> None:
     """Add the filters templates use to show money and percentages."""
 
@@ -110,6 +156,11 @@ def register_template_helpers(app: Flask) -> None:
     def when(value) -> str:
         """A stored time as UTC, to the minute (SQLite hands back naive UTC times)."""
         return f"{value:%-d %b %Y, %H:%M} UTC"
+
+    @app.template_filter("device")
+    def device(user_agent: str) -> str:
+        """A short name for a browser's User-Agent, such as "Firefox on Linux"."""
+        return describe_user_agent(user_agent)
 
     @app.template_filter("period_text")
     def period_text(expense_filter) -> str:

@@ -14,10 +14,23 @@ class Config:
 
     # Production sets this: no generated secret key, no default database.
     REQUIRE_ENVIRONMENT = False
+    # Production sets this: cookies only over HTTPS (see apply_https_settings), unless
+    # ALLOW_INSECURE_HTTP is set for a private network.
+    HTTPS_ONLY = False
+    ALLOW_INSECURE_HTTP = False
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # Forms here are a few fields; anything far larger is a mistake or an attack.
     MAX_CONTENT_LENGTH = 1024 * 1024
-    PASSWORD_HASH_METHOD = "scrypt"
+    # argon2id at OWASP's recommended minimum: 19 MiB of memory, 2 passes, 1 lane.
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_KIB = 19 * 1024
+    ARGON2_PARALLELISM = 1
+    # Sessions end after this long without a request, and this long after log-in at most.
+    SESSION_IDLE_MINUTES = 30
+    SESSION_LIFETIME_HOURS = 12
+    # How many proxies in front of the app to believe for the client's address and scheme
+    # (X-Forwarded-For, X-Forwarded-Proto). 0: use the connection's own address.
+    TRUSTED_PROXIES = 0
     EXPENSES_PER_PAGE = 50
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -31,9 +44,15 @@ class Config:
 
 
 class ProductionConfig(Config):
-    """Settings for serving real users: secrets and the database come from the environment."""
+    """Settings for serving real users: secrets and the database come from the environment.
+
+    Production assumes HTTPS (gunicorn's own TLS or a proxy's): the session cookie is
+    Secure and named with the __Host- prefix, unless ALLOW_INSECURE_HTTP is set for a
+    private network.
+    """
 
     REQUIRE_ENVIRONMENT = True
+    HTTPS_ONLY = True
 
 
 class TestConfig(Config):
@@ -41,9 +60,24 @@ class TestConfig(Config):
 
     TESTING = True
     SECRET_KEY = "test-secret-key"
-    # Cheap hashing keeps the suite fast; production uses Werkzeug's scrypt default.
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
+    # Cheap hashing keeps the suite fast; the others use OWASP's parameters.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_KIB = 8
     EXPENSES_PER_PAGE = 5
+
+
+def own_settings(config_class: type) -> dict:
+    """The settings a Config subclass sets itself, not the defaults it inherits from Config.
+
+    Applied over the environment, a subclass overrides only what it names: passing
+    ProductionConfig must not put Config's defaults back over what the environment set.
+    """
+    settings: dict = {}
+    for klass in reversed(config_class.__mro__):
+        if klass is object or klass is Config:
+            continue
+        settings |= {key: value for key, value in vars(klass).items() if key.isupper()}
+    return settings
 
 
 def normalize_database_url(url: str) -> str:
@@ -58,14 +92,35 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
-def from_environment() -> dict[str, str]:
-    """Return the settings the environment gives: the secret key and database URL."""
-    settings = {}
+# Whole-number settings the environment may give, with the least each may be.
+_NUMBERS = {"SESSION_IDLE_MINUTES": 1, "SESSION_LIFETIME_HOURS": 1, "TRUSTED_PROXIES": 0}
+_TRUE = ("1", "true", "yes", "on")
+
+
+def from_environment() -> dict:
+    """Return the settings the environment gives (see the README's Configuration table)."""
+    settings: dict = {}
     if os.environ.get("SECRET_KEY"):
         settings["SECRET_KEY"] = os.environ["SECRET_KEY"]
     if os.environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(os.environ["DATABASE_URL"])
+    for name, least in _NUMBERS.items():
+        raw = os.environ.get(name, "").strip()
+        if not raw:
+            continue
+        if not raw.isascii() or not raw.isdigit() or int(raw) < least:
+            raise ConfigurationError(f"{name} must be a whole number of at least {least}.")
+        settings[name] = int(raw)
+    if os.environ.get("ALLOW_INSECURE_HTTP", "").strip().lower() in _TRUE:
+        settings["ALLOW_INSECURE_HTTP"] = True
     return settings
+
+
+def apply_https_settings(config: dict) -> None:
+    """Make the session cookie Secure and __Host- prefixed when the app is served over HTTPS."""
+    if config["HTTPS_ONLY"] and not config["ALLOW_INSECURE_HTTP"]:
+        config["SESSION_COOKIE_SECURE"] = True
+        config["SESSION_COOKIE_NAME"] = "__Host-session"
 
 
 class ConfigurationError(RuntimeError):

@@ -15,3 +15,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+# The key in Flask's session cookie under which the server-side session's secret is kept.
+SESSION_SECRET = "sid"

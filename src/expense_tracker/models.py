@@ -170,17 +170,36 @@ class ApiToken(db.Model):
         return f"<ApiToken {self.id} {self.name!r}>"
 
 
-class FailedLogin(db.Model):
-    """One wrong password for a username from one client address, for throttling.
+class ThrottleEvent(db.Model):
+    """One event that counts towards a limit: a failed log-in, a registration.
 
-    Kept in the database so every worker and app server counts the same attempts.
+    Kept in the database so every worker and app server counts the same events.
     """
 
-    __tablename__ = "failed_logins"
+    __tablename__ = "throttle_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # SHA-256 of the lowercased username and the client address: no need to keep either.
+    # SHA-256 of what is limited (such as a username and client address): no need to keep it.
     key: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
 
-    __table_args__ = (Index("ix_failed_logins_key_created_at", "key", "created_at"),)
+    __table_args__ = (Index("ix_throttle_events_key_created_at", "key", "created_at"),)
+
+
+class UserSession(db.Model):
+    """A logged-in browser. Its cookie holds a secret whose SHA-256 digest is kept here.
+
+    Deleting the row ends the session wherever its cookie has been copied to.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} of user {self.user_id}>"

@@ -62,7 +62,7 @@ def test_a_name_too_long_is_422(client, user):
 
 
 def test_five_wrong_passwords_then_429_even_with_the_right_one(client, user):
-    for _ in range(throttle.MAX_FAILURES):
+    for _ in range(throttle.LOGIN.count):
         assert_problem(create(client, password="guess"), 401)
 
     blocked = create(client)
@@ -73,7 +73,7 @@ def test_five_wrong_passwords_then_429_even_with_the_right_one(client, user):
 
 
 def test_throttling_counts_per_client_address(app, client, user):
-    for _ in range(throttle.MAX_FAILURES):
+    for _ in range(throttle.LOGIN.count):
         create(client, password="guess")
 
     elsewhere = app.test_client().post(
@@ -86,7 +86,7 @@ def test_throttling_counts_per_client_address(app, client, user):
 
 
 def test_the_log_in_page_and_the_api_share_the_count(client, user):
-    for _ in range(throttle.MAX_FAILURES):
+    for _ in range(throttle.LOGIN.count):
         create(client, password="guess")
 
     page = log_in(client, "alice", PASSWORD)
@@ -96,11 +96,11 @@ def test_the_log_in_page_and_the_api_share_the_count(client, user):
 
 
 def test_throttling_expires_after_the_window(app, client, user, monkeypatch):
-    for _ in range(throttle.MAX_FAILURES):
+    for _ in range(throttle.LOGIN.count):
         create(client, password="guess")
     assert create(client).status_code == 429
 
-    later = throttle.utcnow() + throttle.WINDOW
+    later = throttle.utcnow() + throttle.LOGIN.window
     monkeypatch.setattr(throttle, "utcnow", lambda: later)
 
     assert create(client).status_code == 201

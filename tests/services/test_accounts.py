@@ -1,12 +1,13 @@
 """Registering and authenticating people."""
 
 import pytest
+from werkzeug.security import generate_password_hash
 
 from expense_tracker import create_app
-from expense_tracker.errors import ValidationError
+from expense_tracker.errors import TooManyAttempts, ValidationError
 from expense_tracker.extensions import db
 from expense_tracker.models import User
-from expense_tracker.services import accounts
+from expense_tracker.services import accounts, sessions, throttle
 
 from ..factories import PASSWORD, make_user
 
@@ -17,17 +18,80 @@ def test_registering_stores_a_hashed_password(app):
     stored = db.session.get(User, user.id)
     assert stored.username == "carol"
     assert PASSWORD not in stored.password_hash
-    assert stored.password_hash.startswith("pbkdf2:sha256:1$")
+    assert stored.password_hash.startswith("$argon2id$")
 
 
-def test_production_config_hashes_with_werkzeug_scrypt(tmp_path):
+def test_outside_tests_hashes_use_owasps_argon2id_parameters(tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite'}"})
     with app.app_context():
         db.create_all()
 
         user = accounts.register("carol", PASSWORD, PASSWORD)
 
-        assert user.password_hash.startswith("scrypt:")
+        # OWASP Password Storage Cheat Sheet: argon2id, 19 MiB, 2 iterations, 1 lane.
+        assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+@pytest.mark.parametrize("password", ["iloveyou", "Password1", " qwertyuiop "])
+def test_common_passwords_are_refused(app, password):
+    with pytest.raises(ValidationError) as error:
+        accounts.register("carol", password, password)
+
+    assert error.value.errors == {"password": "That password is too common. Please choose another."}
+
+
+def test_long_passwords_with_any_characters_are_accepted(app):
+    password = "ünïcödé & spaces, 128 long " * 5
+    assert len(password) >= 128
+
+    user = accounts.register("carol", password, password)
+
+    assert accounts.authenticate("carol", password) == user
+
+
+@pytest.mark.parametrize(
+    "method", ["scrypt", "pbkdf2:sha256", "pbkdf2:sha256:1000"], ids=["scrypt", "pbkdf2", "weak"]
+)
+def test_older_werkzeug_hashes_work_and_are_upgraded_at_log_in(app, method):
+    user = make_user("alice")
+    user.password_hash = generate_password_hash(PASSWORD, method=method)
+    db.session.commit()
+
+    assert accounts.authenticate("alice", "wrong password") is None
+    assert db.session.get(User, user.id).password_hash.startswith(method.split(":")[0])
+
+    assert accounts.authenticate("alice", PASSWORD) == user
+    assert db.session.get(User, user.id).password_hash.startswith("$argon2id$")
+    assert accounts.authenticate("alice", PASSWORD) == user
+
+
+def test_argon2_hashes_weaker_than_configured_are_upgraded(app):
+    user = make_user("alice")
+    weaker = user.password_hash
+    app.config["ARGON2_TIME_COST"] = 3
+
+    assert accounts.authenticate("alice", PASSWORD) == user
+
+    assert user.password_hash != weaker and ",t=3," in user.password_hash
+
+
+def test_ten_accounts_an_hour_from_one_address(app):
+    for number in range(throttle.REGISTRATION.count):
+        accounts.register(f"user{number}", PASSWORD, PASSWORD, address="192.0.2.1")
+
+    with pytest.raises(TooManyAttempts) as error:
+        accounts.register("one-more", PASSWORD, PASSWORD, address="192.0.2.1")
+
+    assert 3500 < error.value.retry_after <= 3600
+    assert accounts.register("elsewhere", PASSWORD, PASSWORD, address="192.0.2.2")
+
+
+def test_refused_registrations_do_not_count_towards_the_limit(app):
+    for _ in range(throttle.REGISTRATION.count + 2):
+        with pytest.raises(ValidationError):
+            accounts.register("x", PASSWORD, PASSWORD, address="192.0.2.1")
+
+    assert accounts.register("carol", PASSWORD, PASSWORD, address="192.0.2.1")
 
 
 @pytest.mark.parametrize(
@@ -112,3 +176,38 @@ def test_a_name_taken_between_check_and_insert_is_reported_as_taken(app, monkeyp
 
     assert error.value.errors == {"username": "That username is taken. Please choose another."}
     assert db.session.query(User).count() == 1
+
+
+def test_changing_the_password_needs_the_current_one(app):
+    user = make_user("alice")
+
+    with pytest.raises(ValidationError) as error:
+        accounts.change_password(user.id, "wrong", "a new passphrase", "a new passphrase", None)
+
+    assert error.value.errors == {"current_password": "That is not your current password."}
+    assert accounts.authenticate("alice", PASSWORD) == user
+
+
+def test_a_new_password_follows_the_same_rules(app):
+    user = make_user("alice")
+
+    with pytest.raises(ValidationError) as error:
+        accounts.change_password(user.id, PASSWORD, "iloveyou", "iloveyou", None)
+    with pytest.raises(ValidationError) as mismatch:
+        accounts.change_password(user.id, PASSWORD, "a new passphrase", "another", None)
+
+    assert set(error.value.errors) == {"new_password"}
+    assert mismatch.value.errors == {"confirm_new_password": "The two passwords do not match."}
+
+
+def test_changing_the_password_ends_every_other_session(app):
+    user = make_user("alice")
+    kept = sessions.start_session(user.id)
+    other = sessions.start_session(user.id)
+
+    accounts.change_password(user.id, PASSWORD, "a new passphrase", "a new passphrase", kept)
+
+    assert accounts.authenticate("alice", "a new passphrase") == user
+    assert accounts.authenticate("alice", PASSWORD) is None
+    assert sessions.session_user(user.id, kept) == user
+    assert sessions.session_user(user.id, other) is None

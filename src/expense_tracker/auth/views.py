@@ -8,7 +8,8 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import TooManyAttempts, ValidationError
-from ..services import accounts
+from ..extensions import SESSION_SECRET
+from ..services import accounts, sessions
 from .forms import LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -26,8 +27,10 @@ def safe_next(target: str | None) -> str | None:
 
 
 def _start_session(user) -> None:
-    # A fresh session at log in: nothing from before it carries over.
+    # A fresh session at log in: nothing from before it carries over, and a new secret
+    # that the server records, so that logging out can end it everywhere.
     session.clear()
+    session[SESSION_SECRET] = sessions.start_session(user.id, request.user_agent.string)
     login_user(user)
 
 
@@ -40,11 +43,17 @@ def register():
     if request.method == "POST":
         try:
             user = accounts.register(
-                form.username.data, form.password.data, form.confirm_password.data
+                form.username.data,
+                form.password.data,
+                form.confirm_password.data,
+                address=request.remote_addr or "",
             )
         except ValidationError as error:
             form.show_errors(error.errors)
             return render_template("auth/register.html", form=form), 400
+        except TooManyAttempts as error:
+            page = render_template("auth/register.html", form=form, register_error=str(error))
+            return page, 429, {"Retry-After": str(error.retry_after)}
         _start_session(user)
         flash(f"Welcome, {user.username}! Your account is ready.", "success")
         return redirect(url_for("expenses.index"))
@@ -60,7 +69,9 @@ def login():
     form = LoginForm()
     if request.method == "POST":
         try:
-            user = accounts.log_in(form.username.data, form.password.data, request.remote_addr)
+            user = accounts.log_in(
+                form.username.data, form.password.data, request.remote_addr or ""
+            )
         except TooManyAttempts as error:
             return _login_failed(form, next_url, str(error), 429, error.retry_after)
         if user is None:
@@ -78,7 +89,8 @@ def _login_failed(form, next_url, message: str, status: int, retry_after: int | 
 @bp.post("/logout")
 @login_required
 def logout():
-    """End the session."""
+    """End the session, on the server too: a copy of the cookie no longer works."""
+    sessions.end_session(session.get(SESSION_SECRET))
     logout_user()
     session.clear()
     flash("You have logged out.", "success")

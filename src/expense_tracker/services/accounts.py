@@ -1,33 +1,21 @@
-"""Accounts: register people and check who they are."""
+"""Accounts: register people, check who they are, and change their passwords."""
 
 from __future__ import annotations
 
 import re
-from functools import cache
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import User
-from . import throttle
+from . import passwords, sessions, throttle
+from .validation import FieldError
 
 USERNAME = re.compile(r"[A-Za-z0-9._-]{3,32}", re.ASCII)
-PASSWORD_MIN = 8
-# Long enough for any passphrase, short enough that hashing it costs nothing unusual.
-PASSWORD_MAX = 1024
-
-
-def _hash(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
-
-
-@cache
-def _decoy_hash(method: str) -> str:
-    return generate_password_hash("decoy password", method=method)
+PASSWORD_MAX = passwords.MAX_LENGTH
+TAKEN = "That username is taken. Please choose another."
 
 
 def find_user(username: str) -> User | None:
@@ -35,8 +23,29 @@ def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
 
 
-def register(username: str | None, password: str | None, confirm_password: str | None) -> User:
-    """Create an account, or raise ValidationError naming each field that is wrong."""
+def _new_password_errors(password: str, confirm: str, field: str, confirm_field: str) -> dict:
+    try:
+        passwords.check_policy(password)
+    except FieldError as error:
+        return {field: str(error)}
+    if password != confirm:
+        return {confirm_field: "The two passwords do not match."}
+    return {}
+
+
+def register(
+    username: str | None,
+    password: str | None,
+    confirm_password: str | None,
+    address: str | None = None,
+) -> User:
+    """Create an account, or raise ValidationError naming each field that is wrong.
+
+    With a client address, at most 10 accounts an hour are made from it
+    (TooManyAttempts after that).
+    """
+    if address is not None:
+        throttle.check_registration(address)
     username = (username or "").strip()
     password = password or ""
     errors: dict[str, str] = {}
@@ -45,41 +54,40 @@ def register(username: str | None, password: str | None, confirm_password: str |
             "Use 3 to 32 characters: letters, digits, dots, underscores or hyphens."
         )
     elif find_user(username) is not None:
-        errors["username"] = "That username is taken. Please choose another."
-    if len(password) < PASSWORD_MIN:
-        errors["password"] = f"Use at least {PASSWORD_MIN} characters."
-    elif len(password) > PASSWORD_MAX:
-        errors["password"] = f"Use at most {PASSWORD_MAX} characters."
-    elif password != (confirm_password or ""):
-        errors["confirm_password"] = "The two passwords do not match."
+        errors["username"] = TAKEN
+    errors |= _new_password_errors(password, confirm_password or "", "password", "confirm_password")
     if errors:
         raise ValidationError(errors)
-    user = User(username=username, password_hash=_hash(password))
+    user = User(username=username, password_hash=passwords.hash_password(password))
     db.session.add(user)
     try:
         db.session.commit()
     except IntegrityError:
         # Someone registered the same name between our check and our insert.
         db.session.rollback()
-        raise ValidationError(
-            {"username": "That username is taken. Please choose another."}
-        ) from None
+        raise ValidationError({"username": TAKEN}) from None
+    if address is not None:
+        throttle.record_registration(address)
     return user
 
 
 def authenticate(username: str | None, password: str | None) -> User | None:
     """Return the user when the username and password match, else None.
 
-    A missing user costs a hash check too, so timing does not tell which part was wrong.
+    A missing user costs a hash check too, so timing does not tell which part was
+    wrong. A match on an older kind of hash stores a new one.
     """
     username = (username or "").strip()
     password = password or ""
     user = find_user(username) if USERNAME.fullmatch(username) else None
     if user is None or len(password) > PASSWORD_MAX:
-        check_password_hash(_decoy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        passwords.spend_a_check(password)
         return None
-    if not check_password_hash(user.password_hash, password):
+    if not passwords.verify(user.password_hash, password):
         return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+        db.session.commit()
     return user
 
 
@@ -90,10 +98,35 @@ def log_in(username: str | None, password: str | None, address: str) -> User | N
     that address, before any password is checked; returns None for a wrong password.
     """
     username = (username or "").strip()
-    throttle.check(username, address)
+    throttle.check_login(username, address)
     user = authenticate(username, password)
     if user is None:
-        throttle.record_failure(username, address)
+        throttle.record_login_failure(username, address)
         return None
-    throttle.clear(username, address)
+    throttle.clear_logins(username, address)
     return user
+
+
+def change_password(
+    user_id: int,
+    current: str | None,
+    new: str | None,
+    confirm: str | None,
+    keep_session: str | None,
+) -> None:
+    """Replace the user's password, after checking the current one.
+
+    Every other session of the user ends; the one whose secret is `keep_session`
+    (the browser that made the change) stays logged in.
+    """
+    user = db.session.get(User, user_id)
+    new = new or ""
+    errors: dict[str, str] = {}
+    if user is None or not passwords.verify(user.password_hash, current or ""):
+        errors["current_password"] = "That is not your current password."
+    errors |= _new_password_errors(new, confirm or "", "new_password", "confirm_new_password")
+    if errors:
+        raise ValidationError(errors)
+    user.password_hash = passwords.hash_password(new)
+    sessions.end_other_sessions(user_id, keep_session)
+    db.session.commit()

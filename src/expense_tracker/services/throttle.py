@@ -1,8 +1,8 @@
-"""Login throttling: a few wrong passwords for a username from one address, then a pause.
+"""Throttling: limits on failed log-ins and on registrations, counted in the database.
 
-Failures are rows in the database, so every worker and app server counts the same
-attempts. The key joins the username with the client address: someone guessing from
-one address is slowed down, while the owner can still log in from their own.
+Events are rows, so every worker and app server counts the same ones. A failed log-in
+is keyed by the username and the client address together: someone guessing from one
+address is slowed down, while the owner can still log in from their own.
 """
 
 from __future__ import annotations
@@ -10,46 +10,82 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
 from ..errors import TooManyAttempts
 from ..extensions import db
-from ..models import FailedLogin, UtcDateTime, utcnow
-
-MAX_FAILURES = 5
-WINDOW = dt.timedelta(minutes=1)
+from ..models import ThrottleEvent, UtcDateTime, utcnow
 
 
-def _key(username: str, address: str) -> str:
-    text = f"{username.strip().lower()}\0{address}"
+@dataclass(frozen=True)
+class Limit:
+    """At most `count` events per `window` for one key."""
+
+    name: str
+    count: int
+    window: dt.timedelta
+
+
+LOGIN = Limit("login", 5, dt.timedelta(minutes=1))
+REGISTRATION = Limit("registration", 10, dt.timedelta(hours=1))
+# Kept for every limit's window; older events are deleted as new ones are written.
+LONGEST_WINDOW = max(LOGIN.window, REGISTRATION.window)
+
+
+def _key(limit: Limit, *parts: str) -> str:
+    text = "\0".join((limit.name, *parts))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def check(username: str, address: str) -> None:
-    """Raise TooManyAttempts while the username has too many recent failures from `address`."""
+def _check(limit: Limit, key: str) -> None:
     count, oldest = db.session.execute(
         select(
-            func.count(FailedLogin.id), func.min(FailedLogin.created_at, type_=UtcDateTime)
-        ).where(
-            FailedLogin.key == _key(username, address),
-            FailedLogin.created_at > utcnow() - WINDOW,
-        )
+            func.count(ThrottleEvent.id), func.min(ThrottleEvent.created_at, type_=UtcDateTime)
+        ).where(ThrottleEvent.key == key, ThrottleEvent.created_at > utcnow() - limit.window)
     ).one()
-    if count >= MAX_FAILURES:
-        wait = (oldest + WINDOW - utcnow()).total_seconds()
+    if count >= limit.count:
+        wait = (oldest + limit.window - utcnow()).total_seconds()
         raise TooManyAttempts(max(1, math.ceil(wait)))
 
 
-def record_failure(username: str, address: str) -> None:
-    """Count one failed attempt, and forget attempts too old to matter."""
+def _record(key: str) -> None:
     now = utcnow()
-    db.session.execute(delete(FailedLogin).where(FailedLogin.created_at <= now - WINDOW))
-    db.session.add(FailedLogin(key=_key(username, address), created_at=now))
+    db.session.execute(
+        delete(ThrottleEvent).where(ThrottleEvent.created_at <= now - LONGEST_WINDOW)
+    )
+    db.session.add(ThrottleEvent(key=key, created_at=now))
     db.session.commit()
 
 
-def clear(username: str, address: str) -> None:
+def _login_key(username: str, address: str) -> str:
+    return _key(LOGIN, username.strip().lower(), address)
+
+
+def check_login(username: str, address: str) -> None:
+    """Raise TooManyAttempts while the username has too many recent failures from `address`."""
+    _check(LOGIN, _login_key(username, address))
+
+
+def record_login_failure(username: str, address: str) -> None:
+    """Count one failed log-in."""
+    _record(_login_key(username, address))
+
+
+def clear_logins(username: str, address: str) -> None:
     """Forget the failures of a username from `address` after it logs in."""
-    db.session.execute(delete(FailedLogin).where(FailedLogin.key == _key(username, address)))
+    db.session.execute(
+        delete(ThrottleEvent).where(ThrottleEvent.key == _login_key(username, address))
+    )
     db.session.commit()
+
+
+def check_registration(address: str) -> None:
+    """Raise TooManyAttempts when `address` has made too many accounts lately."""
+    _check(REGISTRATION, _key(REGISTRATION, address))
+
+
+def record_registration(address: str) -> None:
+    """Count one account made from `address`."""
+    _record(_key(REGISTRATION, address))

@@ -1,22 +1,31 @@
-"""The settings page: personal access tokens for the JSON API."""
+"""The settings page: password, logged-in sessions and API tokens."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
 from ..errors import ValidationError
-from ..services import tokens
-from .forms import TokenForm
+from ..extensions import SESSION_SECRET
+from ..services import accounts, sessions, tokens
+from .forms import PasswordForm, TokenForm
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
 
-def _render(form: TokenForm, status: int = 200, new_token: tuple | None = None):
+def _render(
+    status: int = 200,
+    *,
+    password_form: PasswordForm | None = None,
+    token_form: TokenForm | None = None,
+    new_token: tuple | None = None,
+):
     page = render_template(
         "settings/index.html",
-        form=form,
+        password_form=password_form or PasswordForm(formdata=None),
+        form=token_form or TokenForm(formdata=None),
         tokens=tokens.list_tokens(current_user.id),
+        sessions=sessions.list_sessions(current_user.id, session.get(SESSION_SECRET)),
         new_token=new_token,
     )
     # A page with a token's secret on it must not be kept by any cache.
@@ -26,8 +35,37 @@ def _render(form: TokenForm, status: int = 200, new_token: tuple | None = None):
 @bp.get("")
 @login_required
 def index():
-    """Show the user's API tokens and the form to make one."""
-    return _render(TokenForm())
+    """Show the password form, the user's sessions and API tokens."""
+    return _render()
+
+
+@bp.post("/password")
+@login_required
+def change_password():
+    """Change the password; every other session of the user ends."""
+    form = PasswordForm()
+    try:
+        accounts.change_password(
+            current_user.id,
+            form.current_password.data,
+            form.new_password.data,
+            form.confirm_new_password.data,
+            keep_session=session.get(SESSION_SECRET),
+        )
+    except ValidationError as error:
+        form.show_errors(error.errors)
+        return _render(400, password_form=form)
+    flash("Your password has been changed. Every other session has been logged out.", "success")
+    return redirect(url_for("settings.index"))
+
+
+@bp.post("/sessions/end-others")
+@login_required
+def end_other_sessions():
+    """Log out every other browser and device."""
+    ended = sessions.end_all_other_sessions(current_user.id, session.get(SESSION_SECRET))
+    flash(f"Logged out {ended} other session{'' if ended == 1 else 's'}.", "success")
+    return redirect(url_for("settings.index"))
 
 
 @bp.post("/tokens")
@@ -39,8 +77,8 @@ def create_token():
         token, secret = tokens.create_token(current_user.id, form.name.data)
     except ValidationError as error:
         form.show_errors(error.errors)
-        return _render(form, 400)
-    return _render(TokenForm(formdata=None), 201, new_token=(token, secret))
+        return _render(400, token_form=form)
+    return _render(201, new_token=(token, secret))
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

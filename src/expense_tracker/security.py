@@ -1,0 +1,48 @@
+"""Response headers every page and API answer carry, and a request id for the logs."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from flask import Flask, Response, g, request
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+HSTS = "max-age=31536000"
+# A request id from a trusted proxy is kept if it looks like one; anything else is replaced.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}", re.ASCII)
+
+
+def request_id() -> str:
+    """The id of the current request, as logged and sent back in X-Request-ID."""
+    if "request_id" not in g:
+        g.request_id = secrets.token_hex(8)
+    return g.request_id
+
+
+def register_security(app: Flask) -> None:
+    """Give every response the security headers, and every request an id."""
+
+    @app.before_request
+    def assign_request_id() -> None:
+        given = request.headers.get("X-Request-ID", "")
+        trusted = app.config["TRUSTED_PROXIES"] and _REQUEST_ID.fullmatch(given)
+        g.request_id = given if trusted else secrets.token_hex(8)
+
+    @app.after_request
+    def add_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers["X-Request-ID"] = request_id()
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", HSTS)
+        # Pages and API answers hold personal data: no cache keeps them. Static files may.
+        if request.endpoint != "static":
+            headers.setdefault("Cache-Control", "no-store")
+        return response

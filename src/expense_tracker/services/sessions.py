@@ -1,0 +1,118 @@
+"""Logged-in sessions, kept on the server so that ending one ends every copy of its cookie.
+
+The browser's (signed) cookie carries a random secret; the database keeps its SHA-256
+digest with the user, when it started and when it was last seen. A session ends at log
+out, when it has been idle too long, when it reaches its absolute lifetime, when the
+password changes, and when the user ends all other sessions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from flask import current_app
+from sqlalchemy import delete, select
+
+from ..extensions import db
+from ..models import User, UserSession, utcnow
+
+# "Last seen" is written at most once a minute: idle time is measured to the minute.
+LAST_SEEN_RESOLUTION = dt.timedelta(minutes=1)
+USER_AGENT_MAX = 200
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _idle_timeout() -> dt.timedelta:
+    return dt.timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+
+
+def _lifetime() -> dt.timedelta:
+    return dt.timedelta(hours=current_app.config["SESSION_LIFETIME_HOURS"])
+
+
+def start_session(user_id: int, user_agent: str | None = None) -> str:
+    """Record a new session for the user; return the secret for the browser's cookie."""
+    secret = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(
+        UserSession(
+            user_id=user_id,
+            digest=_digest(secret),
+            created_at=now,
+            last_seen_at=now,
+            user_agent=(user_agent or "")[:USER_AGENT_MAX],
+        )
+    )
+    db.session.commit()
+    return secret
+
+
+def session_user(user_id: int, secret: str) -> User | None:
+    """Return the user of a live session, or None once it has ended or expired.
+
+    One query finds the user and the session together; an expired session is deleted.
+    """
+    found = db.session.execute(
+        select(User, UserSession)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == user_id, UserSession.digest == _digest(secret))
+    ).one_or_none()
+    if found is None:
+        return None
+    user, record = found
+    now = utcnow()
+    if now - record.last_seen_at > _idle_timeout() or now - record.created_at > _lifetime():
+        db.session.delete(record)
+        db.session.commit()
+        return None
+    if now - record.last_seen_at >= LAST_SEEN_RESOLUTION:
+        record.last_seen_at = now
+        db.session.commit()
+    return user
+
+
+def end_session(secret: str | None) -> None:
+    """End one session (log out); its cookie, wherever copied, no longer logs anyone in."""
+    if secret:
+        db.session.execute(delete(UserSession).where(UserSession.digest == _digest(secret)))
+        db.session.commit()
+
+
+def end_other_sessions(user_id: int, keep_secret: str | None) -> int:
+    """End every session of the user but the one with `keep_secret`; return how many ended.
+
+    Does not commit: callers end sessions as part of a larger change, or call
+    `end_all_other_sessions`.
+    """
+    query = delete(UserSession).where(UserSession.user_id == user_id)
+    if keep_secret:
+        query = query.where(UserSession.digest != _digest(keep_secret))
+    return db.session.execute(query).rowcount
+
+
+def end_all_other_sessions(user_id: int, keep_secret: str | None) -> int:
+    """End every session of the user but the current one; return how many ended."""
+    ended = end_other_sessions(user_id, keep_secret)
+    db.session.commit()
+    return ended
+
+
+def list_sessions(user_id: int, current_secret: str | None) -> list[tuple[UserSession, bool]]:
+    """The user's live sessions, most recently seen first, each with whether it is this one."""
+    current = _digest(current_secret) if current_secret else None
+    records = db.session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user_id)
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    )
+    now = utcnow()
+    return [
+        (record, record.digest == current)
+        for record in records
+        if now - record.last_seen_at <= _idle_timeout() and now - record.created_at <= _lifetime()
+    ]

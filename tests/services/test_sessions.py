@@ -1,0 +1,120 @@
+"""Server-side sessions: they end at log out, when idle, at their lifetime, everywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from expense_tracker.extensions import db
+from expense_tracker.models import UserSession
+from expense_tracker.services import sessions
+
+from ..factories import make_user
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Move the sessions' clock forward by a given time."""
+    now = [sessions.utcnow()]
+    monkeypatch.setattr(sessions, "utcnow", lambda: now[0])
+
+    def advance(**delta) -> None:
+        now[0] += dt.timedelta(**delta)
+
+    return advance
+
+
+def test_a_session_is_stored_only_as_a_digest(app):
+    user = make_user()
+
+    secret = sessions.start_session(user.id, "Firefox")
+
+    record = db.session.scalars(select(UserSession)).one()
+    assert secret not in record.digest and len(record.digest) == 64
+    assert record.user_agent == "Firefox"
+    assert sessions.session_user(user.id, secret) == user
+
+
+def test_the_secret_only_works_for_its_own_user(app):
+    alice, bob = make_user("alice"), make_user("bob")
+    secret = sessions.start_session(alice.id)
+
+    assert sessions.session_user(bob.id, secret) is None
+    assert sessions.session_user(alice.id, "not the secret") is None
+
+
+def test_ending_a_session_makes_its_secret_useless(app):
+    user = make_user()
+    secret = sessions.start_session(user.id)
+    other = sessions.start_session(user.id)
+
+    sessions.end_session(secret)
+
+    assert sessions.session_user(user.id, secret) is None
+    assert sessions.session_user(user.id, other) == user
+
+
+def test_a_session_idle_too_long_ends(app, clock):
+    user = make_user()
+    secret = sessions.start_session(user.id)
+    idle = app.config["SESSION_IDLE_MINUTES"]
+
+    clock(minutes=idle - 1)
+    assert sessions.session_user(user.id, secret) == user  # and it is seen again now
+    clock(minutes=idle - 1)
+    assert sessions.session_user(user.id, secret) == user
+    clock(minutes=idle + 1)
+    assert sessions.session_user(user.id, secret) is None
+    assert db.session.scalars(select(UserSession)).all() == []
+
+
+def test_a_busy_session_still_ends_at_its_lifetime(app, clock):
+    user = make_user()
+    secret = sessions.start_session(user.id)
+
+    for _ in range(app.config["SESSION_LIFETIME_HOURS"] * 4 - 1):
+        clock(minutes=15)
+        assert sessions.session_user(user.id, secret) == user
+    clock(minutes=16)
+
+    assert sessions.session_user(user.id, secret) is None
+
+
+def test_timeouts_are_settings(app, clock):
+    app.config["SESSION_IDLE_MINUTES"] = 5
+    user = make_user()
+    secret = sessions.start_session(user.id)
+
+    clock(minutes=6)
+
+    assert sessions.session_user(user.id, secret) is None
+
+
+def test_ending_all_other_sessions_keeps_this_one(app):
+    alice, bob = make_user("alice"), make_user("bob")
+    mine = sessions.start_session(alice.id, "Phone")
+    others = [sessions.start_session(alice.id, "Laptop") for _ in range(2)]
+    bobs = sessions.start_session(bob.id)
+
+    assert sessions.end_all_other_sessions(alice.id, mine) == 2
+
+    assert [s.user_agent for s, current in sessions.list_sessions(alice.id, mine)] == ["Phone"]
+    assert all(sessions.session_user(alice.id, secret) is None for secret in others)
+    assert sessions.session_user(bob.id, bobs) == bob
+
+
+def test_sessions_are_listed_latest_first_with_the_current_one_marked(app, clock):
+    user = make_user()
+    first = sessions.start_session(user.id, "Laptop")
+    clock(minutes=2)
+    second = sessions.start_session(user.id, "Phone")
+
+    listed = sessions.list_sessions(user.id, first)
+
+    assert [(s.user_agent, current) for s, current in listed] == [
+        ("Phone", False),
+        ("Laptop", True),
+    ]
+    assert second
