@@ -13,9 +13,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .config import (
     Config,
     apply_https_settings,
-    own_settings,
     fill_instance_defaults,
     from_environment,
+    own_settings,
     require_environment,
 )
 from .extensions import SESSION_SECRET, csrf, db, login_manager, migrate

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from http import HTTPStatus
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, g, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
+from .security import audit
 
 
 class DomainError(Exception):
@@ -131,17 +133,27 @@ def _render_error(status: int, message: str | None = None):
     return body, status
 
 
+def _acting_user_id() -> int | None:
+    """The id of whoever made this request, by token or by session; None for a visitor."""
+    if "api_user" in g:
+        return g.api_user.id
+    return current_user.id if current_user.is_authenticated else None
+
+
 def register_error_handlers(app: Flask) -> None:
     """Render every HTTP error, domain error and crash as a page."""
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        audit("csrf.rejected", reason=error.description)
         return _render_error(
             400, "This form has expired or was sent from elsewhere. Please go back and try again."
         )
 
     @app.errorhandler(NotFound)
     def not_found(error: NotFound):
+        # Someone else's record or none at all: the two look alike, and both are logged.
+        audit("access.not_found", user_id=_acting_user_id())
         return _render_error(404)
 
     @app.errorhandler(Unauthorized)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 import secrets
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, has_request_context, request
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
@@ -16,6 +18,31 @@ HSTS = "max-age=31536000"
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}", re.ASCII)
 
 
+audit_log = logging.getLogger("expense_tracker.audit")
+
+
+def _quoted(value) -> str:
+    """A value as a JSON string: quotes and control characters escaped, one line always."""
+    return json.dumps(str(value), ensure_ascii=True)
+
+
+def audit(event: str, **fields) -> None:
+    """Log an authentication or authorization outcome, with the request's id and client.
+
+    Every value is quoted and escaped, so nothing a client sends can forge a log line.
+    """
+    if has_request_context():
+        fields = {
+            "request_id": request_id(),
+            "address": request.remote_addr or "",
+            "path": request.path,
+            **fields,
+        }
+    audit_log.info(
+        "%s %s", event, " ".join(f"{name}={_quoted(value)}" for name, value in fields.items())
+    )
+
+
 def request_id() -> str:
     """The id of the current request, as logged and sent back in X-Request-ID."""
     if "request_id" not in g:
@@ -24,7 +51,12 @@ def request_id() -> str:
 
 
 def register_security(app: Flask) -> None:
-    """Give every response the security headers, and every request an id."""
+    """Give every response the security headers, every request an id, and set up the audit log."""
+    if not audit_log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s audit %(message)s"))
+        audit_log.addHandler(handler)
+        audit_log.setLevel(logging.INFO)
 
     @app.before_request
     def assign_request_id() -> None:

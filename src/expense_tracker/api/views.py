@@ -8,7 +8,8 @@ from flask import g, request, url_for
 from flask_smorest import Blueprint
 from werkzeug.exceptions import UnsupportedMediaType
 
-from ..errors import Unauthorized, ValidationError
+from ..errors import TooManyAttempts, Unauthorized, ValidationError
+from ..security import audit
 from ..services import expenses, reports, tokens
 from ..services.filters import ExpenseFilter, parse_filter
 from . import schemas
@@ -56,6 +57,7 @@ def require_token():
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     found = tokens.user_for_token(secret.strip()) if scheme.lower() == "bearer" else None
     if found is None:
+        audit("token.rejected", scheme=scheme[:20])
         raise Unauthorized("Send a valid token: Authorization: Bearer <token>.")
     g.api_user, g.api_token = found
 
@@ -105,9 +107,17 @@ def create_token(body: dict):
     Failed attempts are throttled like the log-in page: after 5 wrong passwords
     for a username from one address within a minute, 429 for a minute.
     """
-    token, secret = tokens.create_token_with_password(
-        body["username"], body["password"], body.get("name"), request.remote_addr or ""
-    )
+    try:
+        token, secret = tokens.create_token_with_password(
+            body["username"], body["password"], body.get("name"), request.remote_addr or ""
+        )
+    except TooManyAttempts:
+        audit("token.create_throttled", username=body["username"])
+        raise
+    except Unauthorized:
+        audit("token.create_failed", username=body["username"])
+        raise
+    audit("token.created", user_id=token.user_id, token_id=token.id)
     return {"id": token.id, "name": token.name, "token": secret}
 
 
@@ -127,6 +137,7 @@ def list_tokens():
 def revoke_token(token_id: int):
     """Revoke one of your tokens (the one you are using, too); it stops working at once."""
     tokens.revoke_token(_user_id(), token_id)
+    audit("token.revoked", user_id=_user_id(), token_id=token_id)
     return ""
 
 

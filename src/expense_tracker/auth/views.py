@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import TooManyAttempts, ValidationError
 from ..extensions import SESSION_SECRET
+from ..security import audit
 from ..services import accounts, sessions
 from .forms import LoginForm, RegisterForm
 
@@ -52,9 +53,11 @@ def register():
             form.show_errors(error.errors)
             return render_template("auth/register.html", form=form), 400
         except TooManyAttempts as error:
+            audit("register.throttled")
             page = render_template("auth/register.html", form=form, register_error=str(error))
             return page, 429, {"Retry-After": str(error.retry_after)}
         _start_session(user)
+        audit("register.succeeded", user_id=user.id, username=user.username)
         flash(f"Welcome, {user.username}! Your account is ready.", "success")
         return redirect(url_for("expenses.index"))
     return render_template("auth/register.html", form=form)
@@ -73,10 +76,13 @@ def login():
                 form.username.data, form.password.data, request.remote_addr or ""
             )
         except TooManyAttempts as error:
+            audit("login.throttled", username=form.username.data)
             return _login_failed(form, next_url, str(error), 429, error.retry_after)
         if user is None:
+            audit("login.failed", username=form.username.data)
             return _login_failed(form, next_url, "Incorrect username or password.", 400)
         _start_session(user)
+        audit("login.succeeded", user_id=user.id, username=user.username)
         return redirect(next_url or url_for("expenses.index"))
     return render_template("auth/login.html", form=form, next_url=next_url)
 
@@ -91,6 +97,7 @@ def _login_failed(form, next_url, message: str, status: int, retry_after: int | 
 def logout():
     """End the session, on the server too: a copy of the cookie no longer works."""
     sessions.end_session(session.get(SESSION_SECRET))
+    audit("logout", user_id=current_user.id)
     logout_user()
     session.clear()
     flash("You have logged out.", "success")

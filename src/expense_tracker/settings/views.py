@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from ..errors import ValidationError
 from ..extensions import SESSION_SECRET
+from ..security import audit
 from ..services import accounts, sessions, tokens
 from .forms import PasswordForm, TokenForm
 
@@ -53,8 +54,10 @@ def change_password():
             keep_session=session.get(SESSION_SECRET),
         )
     except ValidationError as error:
+        audit("password.change_refused", user_id=current_user.id, fields=",".join(error.errors))
         form.show_errors(error.errors)
         return _render(400, password_form=form)
+    audit("password.changed", user_id=current_user.id)
     flash("Your password has been changed. Every other session has been logged out.", "success")
     return redirect(url_for("settings.index"))
 
@@ -64,6 +67,7 @@ def change_password():
 def end_other_sessions():
     """Log out every other browser and device."""
     ended = sessions.end_all_other_sessions(current_user.id, session.get(SESSION_SECRET))
+    audit("sessions.ended_others", user_id=current_user.id, count=ended)
     flash(f"Logged out {ended} other session{'' if ended == 1 else 's'}.", "success")
     return redirect(url_for("settings.index"))
 
@@ -78,6 +82,7 @@ def create_token():
     except ValidationError as error:
         form.show_errors(error.errors)
         return _render(400, token_form=form)
+    audit("token.created", user_id=current_user.id, token_id=token.id)
     return _render(201, new_token=(token, secret))
 
 
@@ -86,5 +91,6 @@ def create_token():
 def revoke_token(token_id: int):
     """Revoke one of the user's tokens."""
     token = tokens.revoke_token(current_user.id, token_id)
+    audit("token.revoked", user_id=current_user.id, token_id=token_id)
     flash(f"Revoked the token “{token.name}”. It no longer works.", "success")
     return redirect(url_for("settings.index"))
