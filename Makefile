@@ -13,7 +13,7 @@ define install
 	 || $(PY) -m pip install -q --disable-pip-version-check $(1)
 endef
 
-.PHONY: run test lint format screenshots clean
+.PHONY: run test test-reliability lint format screenshots clean
 
 run: $(VENV)/.installed-run
 	$(FLASK) db upgrade
@@ -25,6 +25,11 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -q -r src
+
+# Load and crash tests against gunicorn on SQLite and PostgreSQL (about a minute).
+test-reliability: $(VENV)/.installed-dev
+	$(PY) -m pytest -m reliability tests/reliability
 
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .

@@ -16,6 +16,8 @@ from .validation import FieldError
 USERNAME = re.compile(r"[A-Za-z0-9._-]{3,32}", re.ASCII)
 PASSWORD_MAX = passwords.MAX_LENGTH
 TAKEN = "That username is taken. Please choose another."
+# A message, not a password (bandit's B105 reads any "password" name as a secret).
+WRONG_CURRENT_PASSWORD = "That is not your current password."  # nosec B105
 
 
 def find_user(username: str) -> User | None:
@@ -123,7 +125,7 @@ def change_password(
     new = new or ""
     errors: dict[str, str] = {}
     if user is None or not passwords.verify(user.password_hash, current or ""):
-        errors["current_password"] = "That is not your current password."
+        errors["current_password"] = WRONG_CURRENT_PASSWORD
     errors |= _new_password_errors(new, confirm or "", "new_password", "confirm_new_password")
     if errors:
         raise ValidationError(errors)
