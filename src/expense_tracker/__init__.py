@@ -80,10 +80,12 @@ def register_blueprints(app: Flask) -> None:
     from .api import init_api
     from .auth.views import bp as auth_bp
     from .expenses.views import bp as expenses_bp
+    from .exports.views import bp as exports_bp
     from .settings.views import bp as settings_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(expenses_bp)
+    app.register_blueprint(exports_bp)
     app.register_blueprint(settings_bp)
     init_api(app)
 
