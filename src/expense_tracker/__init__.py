@@ -92,9 +92,12 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the `flask --app expense_tracker ...` maintenance commands."""
-    from .commands import rebuild_totals
+    from .commands import backup, export, import_legacy, rebuild_totals
 
     app.cli.add_command(rebuild_totals)
+    app.cli.add_command(import_legacy)
+    app.cli.add_command(backup)
+    app.cli.add_command(export)
 
 
 def register_template_helpers(app: Flask) -> None:
