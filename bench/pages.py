@@ -49,6 +49,6 @@ PAGES = (
     SEARCH,
     Page("API: list", None),
     Page("API: summary", None),
-    Page("CSV export", None),
+    Page("CSV export", "/export.csv?period=all"),
     ADD,
 )

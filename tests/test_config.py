@@ -167,3 +167,58 @@ def test_a_bad_number_in_the_environment_stops_the_start(monkeypatch, name, valu
 
     with pytest.raises(ConfigurationError, match=name):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_upgrading_from_the_first_schema_keeps_every_row(database_url):
+    app = make_app(database_url)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "0001_initial"]).exit_code == 0
+    now = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    users = [
+        {"id": n, "u": f"user{n}", "h": f"pbkdf2:sha256:1000$s{n}$ab", "t": now} for n in (1, 2, 3)
+    ]
+    categories = [
+        {"id": n, "user": n % 3 + 1, "name": f"Kind {n}", "key": f"kind {n}", "t": now}
+        for n in range(1, 10)
+    ]
+    expenses = [
+        {
+            "id": n,
+            "user": categories[n % 9]["user"],
+            "category": n % 9 + 1,
+            "d": dt.date(2024, 1, 1) + dt.timedelta(days=n * 7 % 700),
+            "cents": n * 37 % 100_000 + 1,
+            "text": f"Expense {n} ünïcode",
+            "t": now,
+        }
+        for n in range(1, 501)
+    ]
+    with app.app_context():
+        db.session.execute(text("INSERT INTO users VALUES (:id, :u, :h, :t)"), users)
+        db.session.execute(
+            text("INSERT INTO categories VALUES (:id, :user, :name, :key, :t)"), categories
+        )
+        db.session.execute(
+            text("INSERT INTO expenses VALUES (:id, :user, :category, :d, :cents, :text, :t, :t)"),
+            expenses,
+        )
+        db.session.commit()
+        before = {
+            table: db.session.execute(text(f"SELECT * FROM {table} ORDER BY id")).all()
+            for table in ("users", "categories", "expenses")
+        }
+        db.engine.dispose()
+
+    result = runner.invoke(args=["db", "upgrade"])
+
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        after = {
+            table: db.session.execute(text(f"SELECT * FROM {table} ORDER BY id")).all()
+            for table in ("users", "categories", "expenses")
+        }
+        assert [len(rows) for rows in after.values()] == [3, 9, 500]
+        assert after == before
+        db.engine.dispose()
+    checked = runner.invoke(args=["rebuild-totals", "--check"])
+    assert checked.exit_code == 0, checked.output

@@ -103,19 +103,24 @@ def register_blueprints(app: Flask) -> None:
     from .api import init_api
     from .auth.views import bp as auth_bp
     from .expenses.views import bp as expenses_bp
+    from .exports.views import bp as exports_bp
     from .settings.views import bp as settings_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(expenses_bp)
+    app.register_blueprint(exports_bp)
     app.register_blueprint(settings_bp)
     init_api(app)
 
 
 def register_commands(app: Flask) -> None:
     """Add the `flask --app expense_tracker ...` maintenance commands."""
-    from .commands import rebuild_totals
+    from .commands import backup, export, import_legacy, rebuild_totals
 
     app.cli.add_command(rebuild_totals)
+    app.cli.add_command(import_legacy)
+    app.cli.add_command(backup)
+    app.cli.add_command(export)
 
 
 _BROWSERS = (

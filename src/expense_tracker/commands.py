@@ -1,9 +1,16 @@
 """Command-line doors to the services: `flask --app expense_tracker COMMAND`."""
 
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
-from .services import totals
+from .extensions import db
+from .services import accounts, backups, exports, legacy, totals
 
 
 @click.command("rebuild-totals")
@@ -25,3 +32,127 @@ def rebuild_totals(check: bool) -> None:
         return
     totals.rebuild_monthly_totals()
     click.echo(f"Rebuilt the monthly totals ({len(mismatches)} were wrong).")
+
+
+@contextmanager
+def _progress(length: int, label: str) -> Iterator[Callable[[int], None]]:
+    """Yield a function that advances a progress bar on a terminal, or does nothing elsewhere.
+
+    The bar goes to standard error, so the report on standard output stays clean.
+    """
+    if not sys.stderr.isatty() or length <= 0:
+        yield lambda steps: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+@click.command("import-legacy")
+@click.option(
+    "--users",
+    "users_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The old app's users.csv: id, username, password (or password_hash).",
+)
+@click.option(
+    "--expenses",
+    "expenses_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The old app's expenses.csv: user_id, date, amount, category, description.",
+)
+@click.option("--dry-run", is_flag=True, help="Check and count everything; store nothing.")
+@with_appcontext
+def import_legacy(users_path: Path, expenses_path: Path, dry_run: bool) -> None:
+    """Import the users and expenses of the app this one replaces, from its two CSV files.
+
+    Every row that cannot be taken is listed with its line and the reason; the rest is
+    stored in one transaction. Existing accounts are never overwritten.
+    """
+    with (
+        users_path.open(encoding="utf-8-sig", newline="") as users_file,
+        expenses_path.open(encoding="utf-8-sig", newline="") as expenses_file,
+        _progress(expenses_path.stat().st_size, "Importing expenses") as advance,
+    ):
+        try:
+            report = legacy.import_legacy(
+                users_file,
+                expenses_file,
+                users_name=users_path.name,
+                expenses_name=expenses_path.name,
+                dry_run=dry_run,
+                progress=advance,
+            )
+        except legacy.LegacyFileError as error:
+            raise click.ClickException(str(error)) from None
+    for problem in report.problems:
+        click.echo(f"Not imported: {problem}")
+    verb = "Would import" if dry_run else "Imported"
+    click.echo(
+        f"{verb} {report.users} users and {report.expenses} expenses;"
+        f" {report.refused(users_path.name)} user rows and"
+        f" {report.refused(expenses_path.name)} expense rows were not taken."
+    )
+    if dry_run:
+        click.echo("Dry run: nothing was stored.")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+@with_appcontext
+def backup(path: Path, force: bool) -> None:
+    """Write a consistent copy of the SQLite database to PATH, while the app keeps running."""
+    if path.exists() and not force:
+        raise click.ClickException(f"{path} exists already; use --force to replace it.")
+    try:
+        source = backups.sqlite_path(db.engine)
+        with _progress(backups.page_count(source), "Backing up") as advance:
+            done = 0
+
+            def step(copied: int, total: int) -> None:
+                nonlocal done
+                advance(copied - done)
+                done = copied
+
+            pages = backups.backup_sqlite(source, path, overwrite=force, progress=step)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up {source} to {path} ({pages} pages).")
+
+
+@click.command("export")
+@click.argument("username")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["csv", "json"]),
+    default=None,
+    help="csv or json; by default taken from PATH's extension, else csv.",
+)
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+@with_appcontext
+def export(username: str, path: Path, file_format: str | None, force: bool) -> None:
+    """Write all of a user's expenses to PATH as CSV or JSON, as the dashboard's export does."""
+    user = accounts.find_user(username)
+    if user is None:
+        raise click.ClickException(f"There is no user named {username!r}.")
+    if path.exists() and not force:
+        raise click.ClickException(f"{path} exists already; use --force to replace it.")
+    file_format = file_format or ("json" if path.suffix.lower() == ".json" else "csv")
+    currency = current_app.config.get("CURRENCY", exports.DEFAULT_CURRENCY)
+    total = exports.count_expenses(user.id)
+    with _progress(total, f"Exporting {username}") as advance:
+
+        def counted():
+            for row in exports.iter_expenses(user.id, currency=currency):
+                yield row
+                advance(1)
+
+        chunks = exports.csv_chunks if file_format == "csv" else exports.json_chunks
+        with path.open("w", encoding="utf-8", newline="") as file:
+            for chunk in chunks(counted()):
+                file.write(chunk)
+    click.echo(f"Exported {total} expenses of {user.username} to {path}.")

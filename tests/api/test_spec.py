@@ -17,6 +17,8 @@ OPERATIONS = {
     ("delete", "/api/v1/expenses/{expense_id}"),
     ("get", "/api/v1/summary"),
     ("get", "/api/v1/categories"),
+    ("get", "/api/v1/export.csv"),
+    ("get", "/api/v1/export.json"),
 }
 
 

@@ -124,7 +124,7 @@ class PeriodQuery(ma.Schema):
     )
 
 
-class ExpenseQuery(PeriodQuery):
+class FilterQuery(PeriodQuery):
     category = fields.String(
         validate=NOT_EMPTY,
         metadata={"description": "Only this category (ignoring case).", "examples": ["Food"]},
@@ -141,6 +141,9 @@ class ExpenseQuery(PeriodQuery):
     max = fields.String(
         validate=NOT_EMPTY, metadata={**_AMOUNT_DOC, "description": "Largest amount, inclusive."}
     )
+
+
+class ExpenseQuery(FilterQuery):
     limit = fields.Integer(
         load_default=PER_PAGE_DEFAULT,
         validate=Range(1, PER_PAGE_MAX),
@@ -194,6 +197,17 @@ class ExpenseList(ma.Schema):
         allow_none=True,
         metadata={"description": "The next page, or null on the last one."},
     )
+
+
+class ExportedExpense(ma.Schema):
+    date = fields.Date(required=True)
+    amount = Money(required=True, metadata={"examples": ["12.50"]})
+    currency = fields.String(
+        required=True,
+        metadata={"description": "The app's currency (ISO 4217).", "examples": ["EUR"]},
+    )
+    category = fields.String(required=True)
+    description = fields.String(required=True)
 
 
 class CategoryShare(ma.Schema):

@@ -8,6 +8,7 @@ from flask import g, request, url_for
 from flask_smorest import Blueprint
 from werkzeug.exceptions import UnsupportedMediaType
 
+from ..downloads import export_response
 from ..errors import TooManyAttempts, Unauthorized, ValidationError
 from ..security import audit
 from ..services import expenses, reports, tokens
@@ -215,6 +216,49 @@ def delete_expense(expense_id: int):
     """Delete one of your expenses."""
     expenses.delete_expense(_user_id(), expense_id)
     return ""
+
+
+# Exports
+
+_ATTACHMENT = {
+    "Content-Disposition": {
+        "description": 'attachment; filename="expenses-YYYY-MM-DD.csv" (or .json)',
+        "schema": {"type": "string"},
+    }
+}
+_CSV_DOC = {
+    "type": "string",
+    "description": (
+        "UTF-8 with a byte order mark; a header row date,amount,currency,category,description,"
+        " then one row per expense. Cells starting with =, +, -, @ or ' get a leading '."
+    ),
+}
+
+
+@bp.get("/export.csv")
+@bp.arguments(schemas.FilterQuery, location="query")
+@bp.response(200, _CSV_DOC, content_type="text/csv", headers=_ATTACHMENT)
+@errors(401, 422)
+@bp.doc(security=BEARER)
+def export_csv(args: dict):
+    """Every expense that passes the filters (all when none), oldest first, as CSV.
+
+    The same filters as GET /expenses; the file is streamed, however large.
+    """
+    return export_response(_user_id(), _filter(args), "csv")
+
+
+@bp.get("/export.json")
+@bp.arguments(schemas.FilterQuery, location="query")
+@bp.response(200, schemas.ExportedExpense(many=True), headers=_ATTACHMENT)
+@errors(401, 422)
+@bp.doc(security=BEARER)
+def export_json(args: dict):
+    """Every expense that passes the filters (all when none), oldest first, as a JSON array.
+
+    The same filters as GET /expenses; the file is streamed, however large.
+    """
+    return export_response(_user_id(), _filter(args), "json")
 
 
 # Reports

@@ -1,0 +1,33 @@
+"""Streamed file downloads shared by the pages and the API: an export as CSV or JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Response, current_app, stream_with_context
+
+from .services import exports
+from .services.filters import ExpenseFilter
+
+MIMETYPES = {"csv": "text/csv", "json": "application/json"}
+
+
+def export_response(user_id: int, expense_filter: ExpenseFilter, file_format: str) -> Response:
+    """Stream the user's filtered expenses as an attachment named after today's date.
+
+    The body is made batch by batch while it is sent; the app context (and so the
+    database session) stays open until the last batch is out.
+    """
+    currency = current_app.config.get("CURRENCY", exports.DEFAULT_CURRENCY)
+    rows = exports.iter_expenses(user_id, expense_filter, currency=currency)
+    chunks = exports.csv_chunks(rows) if file_format == "csv" else exports.json_chunks(rows)
+    response = Response(
+        stream_with_context(chunk.encode("utf-8") for chunk in chunks),
+        mimetype=MIMETYPES[file_format],
+    )
+    if file_format == "csv":
+        response.mimetype_params["charset"] = "utf-8"
+    filename = f"expenses-{dt.date.today().isoformat()}.{file_format}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

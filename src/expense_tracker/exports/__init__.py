@@ -1,0 +1,1 @@
+"""Pages that download the logged-in user's expenses as files."""

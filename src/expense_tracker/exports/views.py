@@ -1,0 +1,24 @@
+"""Export downloads for the dashboard: the current filter (from the URL) as CSV or JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, request
+from flask_login import current_user, login_required
+
+from ..downloads import export_response
+from ..services.filters import parse_filter
+
+bp = Blueprint("exports", __name__)
+
+
+@bp.get("/export.<any(csv, json):file_format>")
+@login_required
+def download(file_format: str):
+    """Download the expenses the dashboard shows for the same URL filter, every page of them.
+
+    A filter that is wrong answers 400 with the error page, as the dashboard would.
+    """
+    expense_filter = parse_filter(request.args, dt.date.today())
+    return export_response(current_user.id, expense_filter, file_format)

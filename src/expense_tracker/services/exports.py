@@ -1,0 +1,135 @@
+"""Exports: a user's expenses that pass a filter, streamed as CSV or JSON in keyed batches.
+
+Rows are read oldest first, by (date, id), a batch at a time over the (user_id, date, id)
+index, so memory stays flat however many expenses there are, and a file imported back in
+order gets the same order again. Each batch is its own bounded query; nothing holds a
+cursor open between them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from ..extensions import db
+from ..models import Category, Expense
+from .filters import ExpenseFilter, expense_conditions
+
+# There is no per-user currency yet: every amount is in the app's one currency (the
+# CURRENCY setting), written beside it so a file says what its numbers mean.
+DEFAULT_CURRENCY = "EUR"
+BATCH_SIZE = 1000
+COLUMNS = ("date", "amount", "currency", "category", "description")
+# Excel opens UTF-8 CSV correctly only with a byte order mark; Python reads it with
+# encoding="utf-8-sig", and the importers here do.
+CSV_BOM = "\ufeff"
+# A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One exported expense: the fields a file holds."""
+
+    date: str
+    amount: str
+    currency: str
+    category: str
+    description: str
+
+
+def iter_expenses(
+    user_id: int,
+    expense_filter: ExpenseFilter | None = None,
+    *,
+    currency: str = DEFAULT_CURRENCY,
+    batch_size: int = BATCH_SIZE,
+) -> Iterator[ExportRow]:
+    """Yield the user's expenses that pass the filter, oldest first, `batch_size` at a time."""
+    query = (
+        select(Expense.id, Expense.date, Expense.amount, Category.name, Expense.description)
+        .join(Category, Category.id == Expense.category_id)
+        .where(*expense_conditions(user_id, expense_filter or ExpenseFilter()))
+        .order_by(Expense.date, Expense.id)
+        .limit(batch_size)
+    )
+    after = None
+    while True:
+        batch = query
+        if after is not None:
+            batch = query.where(
+                Expense.date >= after[0], or_(Expense.date > after[0], Expense.id > after[1])
+            )
+        rows = db.session.execute(batch).all()
+        for _, date, amount, category, description in rows:
+            yield ExportRow(date.isoformat(), f"{amount:.2f}", currency, category, description)
+        if len(rows) < batch_size:
+            return
+        after = (rows[-1].date, rows[-1].id)
+
+
+def count_expenses(user_id: int, expense_filter: ExpenseFilter | None = None) -> int:
+    """Return how many expenses an export with this filter holds."""
+    conditions = expense_conditions(user_id, expense_filter or ExpenseFilter())
+    return db.session.scalar(select(func.count()).select_from(Expense).where(*conditions)) or 0
+
+
+def neutralise_formula(cell: str) -> str:
+    """Return the cell as text no spreadsheet runs as a formula: a leading `'` where needed.
+
+    A cell that already starts with `'` gets one more, so `unneutralise_formula`
+    gives back exactly what was stored.
+    """
+    if cell.startswith(FORMULA_STARTS) or cell.startswith("'"):
+        return "'" + cell
+    return cell
+
+
+def unneutralise_formula(cell: str) -> str:
+    """Undo `neutralise_formula` on a cell read back from an exported file."""
+    if cell.startswith("'") and cell[1:].startswith((*FORMULA_STARTS, "'")):
+        return cell[1:]
+    return cell
+
+
+def csv_chunks(rows: Iterator[ExportRow], *, bom: bool = True) -> Iterator[str]:
+    """Yield CSV text: a header, then one chunk per thousand rows; formulas neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    yield (CSV_BOM if bom else "") + buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    for number, row in enumerate(rows, 1):
+        writer.writerow(
+            (
+                row.date,
+                row.amount,
+                row.currency,
+                neutralise_formula(row.category),
+                neutralise_formula(row.description),
+            )
+        )
+        if number % BATCH_SIZE == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def json_chunks(rows: Iterator[ExportRow]) -> Iterator[str]:
+    """Yield a JSON array of objects, one chunk per thousand rows; amounts are strings."""
+    parts = ["["]
+    for number, row in enumerate(rows):
+        item = json.dumps({field: getattr(row, field) for field in COLUMNS}, ensure_ascii=False)
+        parts.append(item if number == 0 else "," + item)
+        if len(parts) >= BATCH_SIZE:
+            yield "".join(parts)
+            parts = []
+    parts.append("]")
+    yield "".join(parts)

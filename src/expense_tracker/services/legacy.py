@@ -1,0 +1,355 @@
+"""Import the original app's two CSV files: its users (with their password hashes) and expenses.
+
+Columns are found by their header, ignoring case and spaces around them. Users keep their
+usernames and Werkzeug password hashes, so their passwords keep working. Every row that
+cannot be taken is reported with its line and the reason, and skipped; everything else is
+stored in one transaction at the end, so a run stores all of that or, on failure, nothing.
+An account that already exists (ignoring case) is never overwritten.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TextIO
+
+from sqlalchemy import func, insert, select
+
+from ..extensions import db
+from ..models import CENTS, Category, Expense, User, utcnow
+from .accounts import USERNAME
+from .categories import resolve_category
+from .exports import unneutralise_formula
+from .totals import add_to_totals, month_of
+from .validation import FieldError, clean_category, clean_description, parse_amount, parse_date
+
+USER_COLUMNS = {"id": ("id",), "username": ("username",), "hash": ("password_hash", "password")}
+EXPENSE_COLUMNS = {
+    "user_id": ("user_id",),
+    "date": ("date",),
+    "amount": ("amount",),
+    "category": ("category",),
+}
+OPTIONAL_EXPENSE_COLUMNS = {"id": ("id",), "description": ("description",)}
+BATCH_SIZE = 1000
+# Werkzeug's hashes are "method$salt$hash": pbkdf2:<digest>[:<iterations>] or
+# scrypt[:<n>:<r>:<p>], with a hex digest. Older plain-digest methods no longer verify.
+_WERKZEUG_HASH = re.compile(
+    r"(?P<method>pbkdf2:(?P<digest>[a-z0-9_]+)(?::[0-9]+)?|scrypt(?::[0-9]+:[0-9]+:[0-9]+)?)"
+    r"\$[^$\s]+\$[0-9a-f]+",
+    re.ASCII,
+)
+HASH_MAX = 255
+# pandas writes timestamps as "2024-01-05 00:00:00"; some tools add a "T" or fractions.
+_DATE_TIME = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?", re.ASCII
+)
+# pandas writes amounts as floats: "12.0", and now and then "0.30000000000000004".
+_FLOAT = re.compile(r"[0-9]+\.[0-9]{3,}", re.ASCII)
+FLOAT_NOISE = Decimal("0.000001")
+
+
+class LegacyFileError(ValueError):
+    """A file cannot be read as the original app's: a required column is missing."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A row that was not imported: which file, which line, and why."""
+
+    file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file} line {self.line}: {self.reason}"
+
+
+@dataclass
+class LegacyReport:
+    """What an import stored (or, in a dry run, would store) and every row it refused."""
+
+    users: int = 0
+    expenses: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    dry_run: bool = False
+
+    def refused(self, file: str) -> int:
+        """How many rows of `file` were refused."""
+        return sum(problem.file == file for problem in self.problems)
+
+
+def is_werkzeug_hash(value: str) -> bool:
+    """Whether `value` is a Werkzeug password hash that `check_password_hash` can verify."""
+    match = _WERKZEUG_HASH.fullmatch(value)
+    if match is None or len(value) > HASH_MAX:
+        return False
+    digest = match.group("digest")
+    return digest is None or digest in hashlib.algorithms_available
+
+
+def legacy_amount(raw: str | None) -> Decimal:
+    """Read an amount as the old app wrote it ("12", "12.5", "12.50" or a float "12.0")."""
+    text = (raw or "").strip()
+    if _FLOAT.fullmatch(text):
+        value = Decimal(text)
+        rounded = value.quantize(CENTS)
+        if abs(value - rounded) > FLOAT_NOISE:
+            raise FieldError("The amount has more than two decimals.")
+        text = str(rounded)
+    return parse_amount(text)
+
+
+def legacy_date(raw: str | None) -> dt.date:
+    """Read a date as YYYY-MM-DD, also when a time of day follows it."""
+    text = (raw or "").strip()
+    match = _DATE_TIME.fullmatch(text)
+    return parse_date(match.group(1) if match else text)
+
+
+def _columns(header: list[str] | None, wanted: dict, optional: dict, file: str) -> dict[str, str]:
+    """Map each wanted field to the header name that holds it, or raise LegacyFileError."""
+    # A byte order mark survives when a file is opened as plain utf-8; it is no part of a name.
+    by_key = {name.lstrip("\ufeff").strip().lower(): name for name in header or []}
+    found: dict[str, str] = {}
+    for key, names in (wanted | optional).items():
+        for name in names:
+            if name in by_key:
+                found[key] = by_key[name]
+                break
+        else:
+            if key in wanted:
+                expected = " or ".join(names)
+                raise LegacyFileError(f"{file} has no {expected} column (header: {header}).")
+    return found
+
+
+def _records(
+    rows: Iterable[str], wanted: dict, optional: dict, file: str
+) -> Iterator[tuple[int, dict[str, str], str | None]]:
+    """Yield (first line, values by field, problem or None) for each record of a CSV file."""
+    reader = csv.reader(rows)
+    header = next(reader, None)
+    columns = _columns(header, wanted, optional, file)
+    positions = {key: header.index(name) for key, name in columns.items()} if header else {}
+    while True:
+        line = reader.line_num + 1
+        record = next(reader, None)
+        if record is None:
+            return
+        if not record:  # a blank line
+            continue
+        values = {key: record[at] if at < len(record) else "" for key, at in positions.items()}
+        problem = None
+        if len(record) > len(header or ()):
+            problem = f"it has {len(record)} fields, the header {len(header or ())}."
+        yield line, values, problem
+
+
+def _counted(file: TextIO, progress: Callable[[int], None] | None) -> Iterator[str]:
+    for line in file:
+        if progress is not None:
+            progress(len(line))
+        yield line
+
+
+@dataclass
+class _Users:
+    """The outcome of reading users.csv: new ids by legacy id, and why others were refused."""
+
+    new_ids: dict[str, int] = field(default_factory=dict)
+    refused: dict[str, int] = field(default_factory=dict)  # legacy id -> its line
+
+
+def _import_users(file: TextIO, name: str, report: LegacyReport) -> _Users:
+    accepted: list[tuple[str, User]] = []
+    users = _Users()
+    seen_names: dict[str, int] = {}
+    seen_ids: dict[str, int] = {}
+    records = list(_records(file, USER_COLUMNS, {}, name))
+
+    def refuse(line: int, legacy_id: str, reason: str) -> None:
+        report.problems.append(Problem(name, line, reason))
+        if legacy_id and legacy_id not in users.refused:
+            users.refused[legacy_id] = line
+
+    lowered = [values["username"].strip().lower() for _, values, _ in records]
+    existing = _existing_usernames(lowered)
+    for line, values, problem in records:
+        legacy_id = values["id"].strip()
+        username = values["username"].strip()
+        password_hash = values["hash"].strip()
+        if legacy_id.isascii() and legacy_id.isdigit():
+            seen_ids.setdefault(legacy_id, line)
+        if problem:
+            refuse(line, legacy_id, problem)
+        elif not legacy_id.isascii() or not legacy_id.isdigit():
+            refuse(line, "", f"the id {legacy_id!r} is not a whole number.")
+        elif seen_ids[legacy_id] != line:
+            refuse(line, "", f"the id {legacy_id} is on line {seen_ids[legacy_id]} already.")
+        elif not USERNAME.fullmatch(username):
+            refuse(
+                line,
+                legacy_id,
+                f"the username {username!r} is not 3 to 32 letters, digits, dots,"
+                " underscores or hyphens.",
+            )
+        elif username.lower() in existing:
+            refuse(line, legacy_id, f"an account named {username!r} exists already; kept as is.")
+        elif username.lower() in seen_names:
+            refuse(
+                line,
+                legacy_id,
+                f"the username {username!r} is on line {seen_names[username.lower()]} already"
+                " (ignoring case).",
+            )
+        elif not is_werkzeug_hash(password_hash):
+            refuse(line, legacy_id, "the password is not a Werkzeug hash (method$salt$hash).")
+        else:
+            seen_names[username.lower()] = line
+            user = User(username=username, password_hash=password_hash, created_at=utcnow())
+            accepted.append((legacy_id, user))
+    db.session.add_all(user for _, user in accepted)
+    db.session.flush()
+    users.new_ids = {legacy_id: user.id for legacy_id, user in accepted}
+    report.users = len(accepted)
+    return users
+
+
+def _existing_usernames(lowered: list[str]) -> set[str]:
+    existing: set[str] = set()
+    for start in range(0, len(lowered), 500):
+        chunk = lowered[start : start + 500]
+        existing.update(
+            db.session.scalars(
+                select(func.lower(User.username)).where(func.lower(User.username).in_(chunk))
+            )
+        )
+    return existing
+
+
+def _clean_expense(values: dict[str, str]) -> dict:
+    """Return an expense's clean values, or raise FieldError naming the field."""
+    cleaned = {}
+    for key, clean in (
+        ("date", legacy_date),
+        ("amount", legacy_amount),
+        ("category", clean_category),
+        ("description", clean_description),
+    ):
+        raw = values.get(key, "")
+        if key in ("category", "description"):
+            raw = unneutralise_formula(raw.strip())
+        try:
+            cleaned[key] = clean(raw)
+        except FieldError as error:
+            raise FieldError(f"{key}: {error}") from None
+    return cleaned
+
+
+def _import_expenses(
+    rows: Iterable[str],
+    name: str,
+    users: _Users,
+    users_name: str,
+    report: LegacyReport,
+) -> None:
+    categories: dict[tuple[int, str], int] = {}
+    totals: dict[tuple[int, dt.date, int], list] = {}
+    seen_ids: dict[str, int] = {}
+    batch: list[dict] = []
+    for line, values, problem in _records(rows, EXPENSE_COLUMNS, OPTIONAL_EXPENSE_COLUMNS, name):
+        legacy_user = values["user_id"].strip()
+        legacy_id = values.get("id", "").strip()
+        if not problem and legacy_id:
+            if legacy_id in seen_ids:
+                problem = f"the id {legacy_id} is on line {seen_ids[legacy_id]} already."
+            else:
+                seen_ids[legacy_id] = line
+        if not problem:
+            if legacy_user in users.refused:
+                problem = (
+                    f"its user {legacy_user} was not imported"
+                    f" ({users_name} line {users.refused[legacy_user]})."
+                )
+            elif legacy_user not in users.new_ids:
+                problem = f"there is no user with the id {legacy_user!r} in {users_name}."
+        if not problem:
+            try:
+                cleaned = _clean_expense(values)
+            except FieldError as error:
+                problem = str(error)
+        if problem:
+            report.problems.append(Problem(name, line, problem))
+            continue
+        user_id = users.new_ids[legacy_user]
+        key = (user_id, Category.key_for(cleaned["category"]))
+        if key not in categories:
+            categories[key] = resolve_category(user_id, cleaned["category"]).id
+        category_id = categories[key]
+        now = utcnow()
+        batch.append(
+            {
+                "user_id": user_id,
+                "category_id": category_id,
+                "date": cleaned["date"],
+                "amount": cleaned["amount"],
+                "description": cleaned["description"],
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        total = totals.setdefault((user_id, month_of(cleaned["date"]), category_id), [0, 0])
+        total[0] += cleaned["amount"]
+        total[1] += 1
+        if len(batch) >= BATCH_SIZE:
+            report.expenses += _insert(batch)
+    report.expenses += _insert(batch)
+    for (user_id, month, category_id), (amount, count) in sorted(totals.items()):
+        add_to_totals(user_id, month, category_id, amount, count)
+
+
+def _insert(batch: list[dict]) -> int:
+    if not batch:
+        return 0
+    db.session.execute(insert(Expense), batch)
+    count = len(batch)
+    batch.clear()
+    return count
+
+
+def import_legacy(
+    users_file: TextIO,
+    expenses_file: TextIO,
+    *,
+    users_name: str = "users.csv",
+    expenses_name: str = "expenses.csv",
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> LegacyReport:
+    """Import the old app's users and expenses in one transaction; report what was refused.
+
+    Files are read as text (open them with encoding="utf-8-sig", newline=""). With
+    dry_run, everything is checked and counted and then rolled back. `progress` is
+    called with the number of characters of the expenses file read so far, line by line.
+    Raises LegacyFileError when a file lacks a required column; nothing is stored then.
+    """
+    report = LegacyReport(dry_run=dry_run)
+    try:
+        users = _import_users(users_file, users_name, report)
+        _import_expenses(
+            _counted(expenses_file, progress), expenses_name, users, users_name, report
+        )
+    except BaseException:
+        db.session.rollback()
+        raise
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return report
