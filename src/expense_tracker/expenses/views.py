@@ -12,8 +12,10 @@ from ..services import expenses, reports
 from ..services.categories import category_names, with_defaults
 from ..services.filters import PERIODS, ExpenseFilter, parse_filter
 from .forms import ExpenseForm
+from .rows import expense_rows
 
 bp = Blueprint("expenses", __name__)
+bp.add_app_template_global(expense_rows)
 
 FIELDS = ("date", "amount", "category", "description")
 FILTER_KEYS = ("period", "from", "to", "category", "q", "min", "max")
