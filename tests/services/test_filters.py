@@ -136,6 +136,22 @@ def test_list_filters_by_text_ignoring_case_beyond_ascii(user):
     assert found("juice") == ["100% juice", "1000 juice"]
 
 
+def test_list_filters_by_ascii_text_ignoring_case_and_wildcards(user):
+    make_expense(user, description="Coffee beans")
+    make_expense(user, description="Kaffee, café")
+    make_expense(user, description="a_b/c")
+    make_expense(user, description="axb/c")
+
+    def found(text):
+        page = expenses.list_expenses(user.id, limit=10, expense_filter=ExpenseFilter(text=text))
+        return sorted(e.description for e in page.items)
+
+    assert found("COFFEE") == ["Coffee beans"]
+    assert found("fFe") == ["Coffee beans", "Kaffee, café"]
+    assert found("A_B/") == ["a_b/c"]
+    assert found("%") == []
+
+
 def test_list_filters_by_category_amount_and_dates(user):
     make_expense(user, amount="5", category="Food", date="2026-11-01")
     wanted = make_expense(user, amount="15", category="food", date="2026-11-15")
