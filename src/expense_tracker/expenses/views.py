@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -66,6 +67,43 @@ def _row_urls(filter_args: dict[str, str]) -> dict[str, list[str]]:
     }
 
 
+class ChartSlice(NamedTuple):
+    """One category in the summary: its figures as shown and its arc of the donut."""
+
+    name: str
+    total: str
+    percent: str
+    label: str  # "<name> <percent>", for the chart's text alternative
+    color: str
+    dasharray: str
+    dashoffset: str
+
+
+def _chart(summary: reports.Summary) -> list[ChartSlice]:
+    """The summary's categories, largest first, with every figure written out once here.
+
+    In the template the same arithmetic and formatting cost several times more.
+    """
+    slices = []
+    offset = 0.0
+    for index, category in enumerate(summary.categories):
+        share = float(category.total * 100 / summary.total)
+        percent = f"{category.percent}%"
+        slices.append(
+            ChartSlice(
+                name=category.name,
+                total=f"{category.total:,.2f}",
+                percent=percent,
+                label=f"{category.name} {percent}",
+                color=f"c{index % 10}",
+                dasharray=f"{share:.4f} {100 - share:.4f}",
+                dashoffset=f"{25 - offset:.4f}",
+            )
+        )
+        offset += share
+    return slices
+
+
 def _render_dashboard(form: ExpenseForm, status: int = 200):
     user_id = current_user.id
     # "Today" is the server's local date.
@@ -93,6 +131,7 @@ def _render_dashboard(form: ExpenseForm, status: int = 200):
             form=form,
             page=page,
             summary=summary,
+            chart=_chart(summary),
             comparison=reports.compare_with_previous(user_id, expense_filter, summary.total),
             expense_filter=expense_filter,
             filter_args=filter_args,
