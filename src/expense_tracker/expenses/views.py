@@ -122,7 +122,7 @@ def _render_dashboard(form: ExpenseForm, status: int = 200):
         before=expenses.Cursor.parse(request.args.get("before")),
         after=expenses.Cursor.parse(request.args.get("after")),
     )
-    summary = reports.spending_summary(user_id, expense_filter)
+    summary, comparison = reports.summary_with_comparison(user_id, expense_filter)
     categories = category_names(user_id)
     filter_args = _filter_args()
     return (
@@ -132,7 +132,7 @@ def _render_dashboard(form: ExpenseForm, status: int = 200):
             page=page,
             summary=summary,
             chart=_chart(summary),
-            comparison=reports.compare_with_previous(user_id, expense_filter, summary.total),
+            comparison=comparison,
             expense_filter=expense_filter,
             filter_args=filter_args,
             row_urls=_row_urls(filter_args),
