@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -13,7 +12,7 @@ from ..services import expenses, reports
 from ..services.categories import category_names, with_defaults
 from ..services.filters import PERIODS, ExpenseFilter, parse_filter
 from .forms import ExpenseForm
-from .rows import expense_rows
+from .rendering import expense_rows, summary_chart
 
 bp = Blueprint("expenses", __name__)
 bp.add_app_template_global(expense_rows)
@@ -67,43 +66,6 @@ def _row_urls(filter_args: dict[str, str]) -> dict[str, list[str]]:
     }
 
 
-class ChartSlice(NamedTuple):
-    """One category in the summary: its figures as shown and its arc of the donut."""
-
-    name: str
-    total: str
-    percent: str
-    label: str  # "<name> <percent>", for the chart's text alternative
-    color: str
-    dasharray: str
-    dashoffset: str
-
-
-def _chart(summary: reports.Summary) -> list[ChartSlice]:
-    """The summary's categories, largest first, with every figure written out once here.
-
-    In the template the same arithmetic and formatting cost several times more.
-    """
-    slices = []
-    offset = 0.0
-    for index, category in enumerate(summary.categories):
-        share = float(category.total * 100 / summary.total)
-        percent = f"{category.percent}%"
-        slices.append(
-            ChartSlice(
-                name=category.name,
-                total=f"{category.total:,.2f}",
-                percent=percent,
-                label=f"{category.name} {percent}",
-                color=f"c{index % 10}",
-                dasharray=f"{share:.4f} {100 - share:.4f}",
-                dashoffset=f"{25 - offset:.4f}",
-            )
-        )
-        offset += share
-    return slices
-
-
 def _render_dashboard(form: ExpenseForm, status: int = 200):
     user_id = current_user.id
     # "Today" is the server's local date.
@@ -131,7 +93,7 @@ def _render_dashboard(form: ExpenseForm, status: int = 200):
             form=form,
             page=page,
             summary=summary,
-            chart=_chart(summary),
+            chart=summary_chart(summary),
             comparison=comparison,
             expense_filter=expense_filter,
             filter_args=filter_args,
