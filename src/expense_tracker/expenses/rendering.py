@@ -35,26 +35,27 @@ ROW = (
 
 
 def expense_rows(items: Iterable, row_urls: Mapping[str, Sequence[str]]) -> Markup:
-    """Return the table rows of `items` (id, date, amount, category, description).
+    """Return the table rows of `items`, rows of (id, date, amount, category, description).
 
     `row_urls` holds each action's URL split around "/<expense id>/" (see the view).
     """
     edit = [escape(part) for part in row_urls["edit"]]
     delete = [escape(part) for part in row_urls["delete"]]
+    # Unpacked by position: a database row's attributes cost several times more to read.
     return Markup(
         "".join(
             [
                 ROW.format(
-                    id=row.id,
-                    what=f"expense-{row.id}-what",
-                    day=row.date.isoformat(),
-                    amount=f"{row.amount:,.2f}",
-                    category=escape(row.category),
-                    description=escape(row.description),
+                    id=expense_id,
+                    what=f"expense-{expense_id}-what",
+                    day=date.isoformat(),
+                    amount=f"{amount:,.2f}",
+                    category=escape(category),
+                    description=escape(description),
                     edit=edit,
                     delete=delete,
                 )
-                for row in items
+                for expense_id, date, amount, category, description in items
             ]
         )
     )
