@@ -1,7 +1,7 @@
 """Personal access tokens for the API, and events that count towards throttling limits.
 
 Revision ID: 0005_api_tokens
-Revises: 0003_category_date_index
+Revises: 0004_covering_category_index
 Create Date: 2026-11-24
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_api_tokens"
-down_revision = "0003_category_date_index"
+down_revision = "0004_covering_category_index"
 branch_labels = None
 depends_on = None
 

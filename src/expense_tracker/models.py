@@ -122,8 +122,17 @@ class Expense(db.Model):
     __table_args__ = (
         # Serves the dashboard: a user's expenses newest first, paged by (date, id).
         Index("ix_expenses_user_date_id", "user_id", "date", "id"),
-        # Serves a category filter: one category's expenses in a period, in date order.
-        Index("ix_expenses_user_category_date", "user_id", "category_id", "date"),
+        # Serves a category filter: one category's expenses in a period, in (date, id) order,
+        # summed and searched from the index alone (it holds the amount and description).
+        Index(
+            "ix_expenses_user_category_date_cover",
+            "user_id",
+            "category_id",
+            "date",
+            "id",
+            "amount_cents",
+            "description",
+        ),
     )
 
     def __repr__(self) -> str:

@@ -23,10 +23,13 @@ def upsert_insert(table):
 def contains_ignoring_case(column, text: str):
     """SQL that is true where `column` contains `text`, ignoring case, also beyond ASCII.
 
-    SQLite's own lower() folds ASCII letters only. For ASCII search text that is
-    enough and fast; other text goes through `unicode_lower` (Python's str.lower,
-    registered on every SQLite connection), which matches PostgreSQL's lower().
+    SQLite's LIKE already ignores the case of ASCII letters (and only theirs, as its
+    lower() does), so ASCII search text needs no function call per row: half the cost of a
+    search. Other text goes through `unicode_lower` (Python's str.lower, registered on
+    every SQLite connection), which matches PostgreSQL's lower().
     """
-    if dialect_name() == "sqlite" and not text.isascii():
+    if dialect_name() == "sqlite":
+        if text.isascii():
+            return column.contains(text.lower(), autoescape=True)
         return func.unicode_lower(column).contains(text.lower(), autoescape=True)
     return func.lower(column).contains(text.lower(), autoescape=True)

@@ -15,6 +15,7 @@ from expense_tracker.services.reports import (
     compare_with_previous,
     spending_summary,
     split_by_months,
+    summary_with_comparison,
 )
 
 from ..factories import make_expense
@@ -136,6 +137,22 @@ def test_list_filters_by_text_ignoring_case_beyond_ascii(user):
     assert found("juice") == ["100% juice", "1000 juice"]
 
 
+def test_list_filters_by_ascii_text_ignoring_case_and_wildcards(user):
+    make_expense(user, description="Coffee beans")
+    make_expense(user, description="Kaffee, café")
+    make_expense(user, description="a_b/c")
+    make_expense(user, description="axb/c")
+
+    def found(text):
+        page = expenses.list_expenses(user.id, limit=10, expense_filter=ExpenseFilter(text=text))
+        return sorted(e.description for e in page.items)
+
+    assert found("COFFEE") == ["Coffee beans"]
+    assert found("fFe") == ["Coffee beans", "Kaffee, café"]
+    assert found("A_B/") == ["a_b/c"]
+    assert found("%") == []
+
+
 def test_list_filters_by_category_amount_and_dates(user):
     make_expense(user, amount="5", category="Food", date="2026-11-01")
     wanted = make_expense(user, amount="15", category="food", date="2026-11-15")
@@ -218,3 +235,36 @@ def test_summaries_of_random_filters_match_the_raw_rows(user, other_user):
         assert {c.name: (c.total, c.count) for c in summary.categories} == brute_force(
             user.id, expense_filter
         ), expense_filter
+
+
+def test_summaries_read_with_their_comparison_match_those_read_apart(user, other_user):
+    rng = random.Random(11)
+    for _ in range(150):
+        make_expense(
+            rng.choice([user, user, other_user]),
+            amount=f"{rng.randrange(1, 50000) / 100:.2f}",
+            category=rng.choice(["Food", "Rent", "Travel"]),
+            date=(D(2025, 1, 1) + dt.timedelta(days=rng.randrange(700))).isoformat(),
+            description=rng.choice(["coffee", "Coffee beans", "rent", ""]),
+        )
+    periods = ["this-month", "last-month", "last-30-days", "this-year", "all", "custom"]
+    for _ in range(80):
+        start = D(2025, 1, 1) + dt.timedelta(days=rng.randrange(600))
+        if rng.random() < 0.5:
+            start = start.replace(day=1)
+        raw = {
+            "period": rng.choice(periods),
+            "from": rng.choice([start.isoformat(), ""]),
+            "to": (start + dt.timedelta(days=rng.randrange(90))).isoformat(),
+            "category": rng.choice(["", "", "food", "Travel"]),
+            "q": rng.choice(["", "", "coffee"]),
+            "min": rng.choice(["", "", "100"]),
+        }
+        today = D(2025, 1, 1) + dt.timedelta(days=rng.randrange(700))
+        expense_filter = parse_filter(raw, today)
+
+        summary, comparison = summary_with_comparison(user.id, expense_filter)
+
+        expected = spending_summary(user.id, expense_filter)
+        assert summary == expected, expense_filter
+        assert comparison == compare_with_previous(user.id, expense_filter, expected.total)

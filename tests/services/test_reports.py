@@ -1,12 +1,14 @@
 """The spending summary: exact totals and shares, computed by the database."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import event
 
 from expense_tracker.extensions import db
-from expense_tracker.services.reports import percent_of, spending_summary
+from expense_tracker.services.filters import parse_filter
+from expense_tracker.services.reports import percent_of, spending_summary, summary_with_comparison
 
 from ..factories import make_expense
 
@@ -99,3 +101,34 @@ def test_all_time_summary_is_one_grouped_query_of_the_kept_totals(user):
     assert "GROUP BY" in statements[0]
     assert "FROM monthly_totals" in statements[0]
     assert "FROM expenses" not in statements[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "table"),
+    [({}, "FROM monthly_totals"), ({"category": "c1", "q": "x"}, "FROM expenses")],
+)
+def test_a_month_and_the_one_before_are_summed_by_one_query(user, args, table):
+    for amount, category, date, description in [
+        ("10", "C1", "2026-10-01", "x"),
+        ("20", "C1", "2026-10-31", "x"),
+        ("5", "Rent", "2026-10-15", "x"),
+        ("7", "C1", "2026-11-01", "x"),
+        ("3", "C1", "2026-11-30", "y"),
+        ("1", "Rent", "2026-11-15", "x"),
+    ]:
+        make_expense(user, amount=amount, category=category, date=date, description=description)
+    this_month = parse_filter(args, dt.date(2026, 11, 24))
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        summary, comparison = summary_with_comparison(user.id, this_month)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+    assert len(statements) == 1 and table in statements[0]
+    assert (summary.total, summary.count) == ((Decimal("11.00"), 3) if not args else (7, 1))
+    assert comparison.previous_total == (Decimal("35.00") if not args else Decimal("30.00"))

@@ -302,3 +302,13 @@ def test_non_utf8_bytes_are_read_as_replacement_characters(app, auth_client):
     # Undecodable bytes become U+FFFD, a printable character: the expense is stored.
     assert response.status_code == 302
     assert count_expenses(app) == 1
+
+
+def test_rows_escape_what_the_user_typed(auth_client, user, add_expense):
+    add_expense(user, category='<b>"Food"</b>', description="<script>alert('x')</script> & co")
+
+    page = text(auth_client.get("/"))
+
+    assert "<script>" not in page and "<b>" not in page
+    assert '<td data-label="Category">&lt;b&gt;&#34;Food&#34;&lt;/b&gt;</td>' in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co</td>" in page

@@ -12,8 +12,10 @@ from ..services import expenses, reports
 from ..services.categories import category_names, with_defaults
 from ..services.filters import PERIODS, ExpenseFilter, parse_filter
 from .forms import ExpenseForm
+from .rendering import expense_rows, summary_chart
 
 bp = Blueprint("expenses", __name__)
+bp.add_app_template_global(expense_rows)
 
 FIELDS = ("date", "amount", "category", "description")
 FILTER_KEYS = ("period", "from", "to", "category", "q", "min", "max")
@@ -82,7 +84,7 @@ def _render_dashboard(form: ExpenseForm, status: int = 200):
         before=expenses.Cursor.parse(request.args.get("before")),
         after=expenses.Cursor.parse(request.args.get("after")),
     )
-    summary = reports.spending_summary(user_id, expense_filter)
+    summary, comparison = reports.summary_with_comparison(user_id, expense_filter)
     categories = category_names(user_id)
     filter_args = _filter_args()
     return (
@@ -91,7 +93,8 @@ def _render_dashboard(form: ExpenseForm, status: int = 200):
             form=form,
             page=page,
             summary=summary,
-            comparison=reports.compare_with_previous(user_id, expense_filter, summary.total),
+            chart=summary_chart(summary),
+            comparison=comparison,
             expense_filter=expense_filter,
             filter_args=filter_args,
             row_urls=_row_urls(filter_args),

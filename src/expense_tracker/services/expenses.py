@@ -56,7 +56,7 @@ class Cursor:
 class ExpensePage:
     """One page of expenses, newest first, with cursors to its neighbours.
 
-    Each item is a row with id, date, amount, category (its name) and description.
+    Each item is a row of id, date, amount, category (its name) and description, in that order.
     """
 
     items: list[Row]

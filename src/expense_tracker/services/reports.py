@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, not_, select
 
 from ..extensions import db
 from ..models import Category, Expense, MonthlyTotal
@@ -77,11 +77,24 @@ def split_by_months(
     return (first, last), partial
 
 
-def _from_totals(user_id: int, expense_filter: ExpenseFilter, first, last) -> list:
+def _sums(amount, count, current) -> tuple:
+    """Columns summing amount and count; with `current` (true for the current period's
+    rows), those of the current period and then the previous period's amount."""
+    if current is None:
+        return func.sum(amount), func.sum(count)
+    return (
+        func.sum(case((current, amount), else_=0)),
+        func.sum(case((current, count), else_=0)),
+        func.sum(case((not_(current), amount), else_=0)),
+    )
+
+
+def _from_totals(
+    user_id: int, expense_filter: ExpenseFilter, first, last, since: dt.date | None = None
+) -> list:
+    current = MonthlyTotal.month >= since if since is not None else None
     query = (
-        select(
-            Category.id, Category.name, func.sum(MonthlyTotal.total), func.sum(MonthlyTotal.count)
-        )
+        select(Category.id, Category.name, *_sums(MonthlyTotal.total, MonthlyTotal.count, current))
         .join(Category, Category.id == MonthlyTotal.category_id)
         .where(MonthlyTotal.user_id == user_id)
         .group_by(Category.id, Category.name)
@@ -95,10 +108,16 @@ def _from_totals(user_id: int, expense_filter: ExpenseFilter, first, last) -> li
     return db.session.execute(query).all()
 
 
-def _from_expenses(user_id: int, expense_filter: ExpenseFilter, start, end) -> list:
+def _from_expenses(
+    user_id: int, expense_filter: ExpenseFilter, start, end, since: dt.date | None = None
+) -> list:
     days = replace(expense_filter, start=start, end=end)
+    if since is None:
+        sums = (func.sum(Expense.amount), func.count(Expense.id))
+    else:
+        sums = _sums(Expense.amount, 1, Expense.date >= since)
     query = (
-        select(Category.id, Category.name, func.sum(Expense.amount), func.count(Expense.id))
+        select(Category.id, Category.name, *sums)
         .join(Category, Category.id == Expense.category_id)
         .where(*expense_conditions(user_id, days))
         .group_by(Category.id, Category.name)
@@ -106,28 +125,35 @@ def _from_expenses(user_id: int, expense_filter: ExpenseFilter, start, end) -> l
     return db.session.execute(query).all()
 
 
-def spending_summary(user_id: int, expense_filter: ExpenseFilter | None = None) -> Summary:
-    """Return the total and per-category spending of the user's expenses that pass the filter.
-
-    Sums come from the database: whole months from the kept monthly totals, the
-    days of partly covered months and any amount or text filter from the expenses.
-    """
-    expense_filter = expense_filter or ExpenseFilter()
-    start, end = expense_filter.start, expense_filter.end
+def _needs_rows(expense_filter: ExpenseFilter) -> bool:
+    """Whether the filter needs the expense rows: monthly totals know no amounts or text."""
     needs_rows = (expense_filter.text, expense_filter.min_amount, expense_filter.max_amount)
-    if any(value is not None for value in needs_rows):
-        parts = [_from_expenses(user_id, expense_filter, start, end)]
-    else:
-        whole, partial = split_by_months(start, end)
-        parts = [_from_expenses(user_id, expense_filter, a, b) for a, b in partial]
-        if whole is not None:
-            parts.append(_from_totals(user_id, expense_filter, *whole))
+    return any(value is not None for value in needs_rows)
+
+
+def _grouped_sums(user_id: int, expense_filter: ExpenseFilter, since=None) -> list:
+    """Rows of (category id, name, amount, count[, previous amount]) from every part read.
+
+    Whole months come from the kept monthly totals; the days of partly covered months
+    and any amount or text filter from the expenses. With `since`, rows before that day
+    are summed apart, as the previous period's amount.
+    """
+    start, end = expense_filter.start, expense_filter.end
+    if _needs_rows(expense_filter):
+        return _from_expenses(user_id, expense_filter, start, end, since)
+    whole, partial = split_by_months(start, end)
+    rows = [row for a, b in partial for row in _from_expenses(user_id, expense_filter, a, b, since)]
+    if whole is not None:
+        rows.extend(_from_totals(user_id, expense_filter, *whole, since))
+    return rows
+
+
+def _summary_of(rows) -> Summary:
     # At most a few small grouped lists (one per partial month and one of whole months).
     sums: dict[int, tuple[str, Decimal, int]] = {}
-    for part in parts:
-        for category_id, name, amount, count in part:
-            _, total, number = sums.get(category_id, (name, ZERO, 0))
-            sums[category_id] = (name, total + amount, number + count)
+    for category_id, name, amount, count, *_ in rows:
+        _, total, number = sums.get(category_id, (name, ZERO, 0))
+        sums[category_id] = (name, total + amount, number + count)
     total = sum((amount for _, amount, count in sums.values() if count), ZERO)
     categories = sorted(
         (
@@ -140,14 +166,52 @@ def spending_summary(user_id: int, expense_filter: ExpenseFilter | None = None) 
     return Summary(total=total, count=sum(c.count for c in categories), categories=categories)
 
 
+def spending_summary(user_id: int, expense_filter: ExpenseFilter | None = None) -> Summary:
+    """Return the total and per-category spending of the user's expenses that pass the filter.
+
+    Sums come from the database: whole months from the kept monthly totals, the
+    days of partly covered months and any amount or text filter from the expenses.
+    """
+    expense_filter = expense_filter or ExpenseFilter()
+    return _summary_of(_grouped_sums(user_id, expense_filter))
+
+
+def _comparison(total: Decimal, previous_total: Decimal) -> Comparison:
+    change = percent_of(total - previous_total, previous_total) if previous_total else None
+    return Comparison(previous_total=previous_total, change_percent=change)
+
+
+def summary_with_comparison(
+    user_id: int, expense_filter: ExpenseFilter
+) -> tuple[Summary, Comparison | None]:
+    """Return `spending_summary` and `compare_with_previous` of the filter, read together.
+
+    The previous period ends the day before this one starts, so both are summed by the
+    same grouped queries over the two periods at once, split at this period's first day.
+    Monthly totals can be split only at a month's start: a period starting on any other
+    day without amount or text filters is read in two goes, as before.
+    """
+    previous = expense_filter.previous()
+    since = expense_filter.start
+    if previous is None or since is None:
+        return spending_summary(user_id, expense_filter), None
+    if previous.end + dt.timedelta(days=1) != since or (
+        since.day != 1 and not _needs_rows(expense_filter)
+    ):
+        summary = spending_summary(user_id, expense_filter)
+        return summary, compare_with_previous(user_id, expense_filter, summary.total)
+    both = replace(expense_filter, start=previous.start)
+    rows = _grouped_sums(user_id, both, since)
+    summary = _summary_of(rows)
+    return summary, _comparison(summary.total, sum((row[4] for row in rows), ZERO))
+
+
 def compare_with_previous(user_id: int, expense_filter: ExpenseFilter, total: Decimal):
     """Return the previous period's total and the change to `total`, or None for open periods."""
     previous = expense_filter.previous()
     if previous is None:
         return None
-    previous_total = spending_summary(user_id, previous).total
-    change = percent_of(total - previous_total, previous_total) if previous_total else None
-    return Comparison(previous_total=previous_total, change_percent=change)
+    return _comparison(total, spending_summary(user_id, previous).total)
 
 
 @dataclass(frozen=True)
