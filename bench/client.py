@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import itertools
+import json
 import re
 import statistics
 import threading
@@ -20,6 +21,7 @@ from urllib.parse import urlencode
 HOST = "127.0.0.1"
 TIMEOUT = 60
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+JSON = {"Content-Type": "application/json"}
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -65,13 +67,26 @@ class Sample:
 
 @dataclass(frozen=True)
 class Session:
-    """A logged-in browser as the server knows it: its cookie header and a form token."""
+    """A logged-in browser as the server knows it: its cookie header and a form token.
+
+    Also an API token of the same user, which API requests send instead of the cookie.
+    """
 
     cookie: str
     csrf_token: str
+    api_token: str = ""
 
-    def call(self, method: str, path: str, form: Mapping[str, str] | None, expect: int) -> Call:
+    def call(
+        self,
+        method: str,
+        path: str,
+        form: Mapping[str, str] | None,
+        expect: int,
+        api: bool = False,
+    ) -> Call:
         """Prepare a request in this session; a form is posted with the CSRF token."""
+        if api:
+            return Call(method, path, expect, None, {"Authorization": f"Bearer {self.api_token}"})
         headers = {"Cookie": self.cookie}
         body = None
         if form is not None:
@@ -171,7 +186,10 @@ def log_in(port: int, username: str, password: str) -> Session:
     fields = {"username": username, "password": password, "csrf_token": _token(page)}
     _visit(port, jar, Call("POST", "/auth/login", 302, urlencode(fields).encode(), FORM))
     dashboard = _visit(port, jar, Call("GET", "/"))
-    return Session(_cookie_header(jar), _token(dashboard))
+    request = {"username": username, "password": password, "name": "benchmark"}
+    body = json.dumps(request).encode()
+    token = _visit(port, {}, Call("POST", "/api/v1/tokens", 201, body, JSON))
+    return Session(_cookie_header(jar), _token(dashboard), json.loads(token)["token"])
 
 
 def _cookie_header(jar: dict[str, str]) -> str:

@@ -56,7 +56,9 @@ class Explained:
     indexed: bool
 
 
-def record_statements(app: Flask, page: pages.Page, client) -> list[tuple[str, object]]:
+def record_statements(
+    app: Flask, page: pages.Page, client, api_token: str
+) -> list[tuple[str, object]]:
     """Request the page and return every statement it sent to the database."""
     statements: list[tuple[str, object]] = []
 
@@ -68,7 +70,8 @@ def record_statements(app: Flask, page: pages.Page, client) -> list[tuple[str, o
     event.listen(engine, "before_cursor_execute", record)
     try:
         form = page.form() if page.form else None
-        response = client.open(page.path, method=page.method, data=form)
+        headers = {"Authorization": f"Bearer {api_token}"} if page.api else {}
+        response = client.open(page.path, method=page.method, data=form, headers=headers)
         # A streamed body (an export) runs its queries while it is read.
         response.get_data()
     finally:
@@ -115,9 +118,13 @@ def _explain_postgresql(connection, statement: str, parameters) -> Explained:
 def explain_pages(app: Flask) -> dict[str, list[Explained]]:
     """Log in as the heavy user and explain every statement of every built page."""
     client = app.test_client()
-    client.post("/auth/login", data={"username": dataset.HEAVY_USER, "password": dataset.PASSWORD})
+    credentials = {"username": dataset.HEAVY_USER, "password": dataset.PASSWORD}
+    client.post("/auth/login", data=credentials)
+    api_token = client.post("/api/v1/tokens", json=credentials).get_json()["token"]
     recorded = {
-        page.name: record_statements(app, page, client) for page in pages.PAGES if page.is_built
+        page.name: record_statements(app, page, client, api_token)
+        for page in pages.PAGES
+        if page.is_built
     }
     with app.app_context():
         sqlite = db.engine.dialect.name == "sqlite"

@@ -20,6 +20,7 @@ class Page:
     method: str = "GET"
     form: Callable[[], dict[str, str]] | None = None
     expect: int = 200
+    api: bool = False  # sent with the user's API token instead of the session cookie
 
     @property
     def is_built(self) -> bool:
@@ -47,8 +48,8 @@ PAGES = (
     DASHBOARD,
     ALL_TIME,
     SEARCH,
-    Page("API: list", None),
-    Page("API: summary", None),
+    Page("API: list", "/api/v1/expenses", api=True),
+    Page("API: summary", "/api/v1/summary", api=True),
     Page("CSV export", "/export.csv?period=all"),
     ADD,
 )

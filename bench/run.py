@@ -99,7 +99,7 @@ def run_size(size: int, settings: Settings, work: Path) -> SizeRun:
 
 def _call(page: pages.Page, session: Session) -> Call:
     form = page.form() if page.form else None
-    return session.call(page.method, page.path, form, page.expect)
+    return session.call(page.method, page.path, form, page.expect, api=page.api)
 
 
 def run(settings: Settings, work: Path, command: str) -> Results:
