@@ -150,7 +150,18 @@ def targets(results: Results) -> list[tuple[str, str, bool]]:
     if len(results.sizes) > 1:
         for page in pages.PAGES:
             small, large = first.app.figures[page.name], figures[page.name]
-            if small is not None and large is not None:
+            if small is not None and large is not None and page.whole_history:
+                per_row_small = small.median_ms / first.heavy_rows
+                per_row_large = large.median_ms / last.heavy_rows
+                checks.append(
+                    (
+                        f"{page.name}: time per expense at {at} ≤ 1.5× at {format_size(first.size)}"
+                        f" ({per_row_large * 1000:.1f} µs vs {per_row_small * 1000:.1f} µs)",
+                        _ratio(per_row_large, per_row_small),
+                        per_row_large <= 1.5 * per_row_small,
+                    )
+                )
+            elif small is not None and large is not None:
                 checks.append(
                     (
                         f"{page.name}: median at {at} ≤ 1.5× at {format_size(first.size)}",

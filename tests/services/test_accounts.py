@@ -1,5 +1,8 @@
 """Registering and authenticating people."""
 
+import statistics
+import time
+
 import pytest
 from werkzeug.security import generate_password_hash
 
@@ -211,3 +214,20 @@ def test_changing_the_password_ends_every_other_session(app):
     assert accounts.authenticate("alice", PASSWORD) is None
     assert sessions.session_user(user.id, kept) == user
     assert sessions.session_user(user.id, other) is None
+
+
+def test_an_unknown_username_costs_about_as_much_as_a_wrong_password(app):
+    # With the real cost, so that hashing dominates as it does in production.
+    app.config.update(ARGON2_TIME_COST=2, ARGON2_MEMORY_KIB=19 * 1024)
+    make_user("alice")
+
+    def seconds(username: str) -> float:
+        started = time.perf_counter()
+        assert accounts.authenticate(username, "wrong password") is None
+        return time.perf_counter() - started
+
+    seconds("alice"), seconds("nobody")  # the decoy hash is made once, on first use
+    known = statistics.median(seconds("alice") for _ in range(5))
+    unknown = statistics.median(seconds("nobody") for _ in range(5))
+
+    assert 0.5 < unknown / known < 2, (known, unknown)
