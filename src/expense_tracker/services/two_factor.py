@@ -291,6 +291,11 @@ def regenerate_recovery_codes(
     return codes
 
 
+def pending_since() -> float:
+    """The time to remember for a log-in whose password was right: a POSIX timestamp."""
+    return _now().timestamp()
+
+
 def pending_login_expired(started_at: float, now: dt.datetime | None = None) -> bool:
     """Whether a log-in whose password was accepted at `started_at` waited too long for its code.
 
