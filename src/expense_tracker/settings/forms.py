@@ -28,11 +28,11 @@ class TwoFactorSetupForm(ServiceForm):
 class TwoFactorDisableForm(ServiceForm):
     """Turn two-factor authentication off: the password and a code."""
 
-    current_password = PasswordField("Password")
+    current_password = PasswordField("Your password")
     code = StringField("Code")
 
 
 class RecoveryCodesForm(ServiceForm):
     """Make new recovery codes, after a code."""
 
-    code = StringField("Code from your app")
+    code = StringField("Current code")
