@@ -70,6 +70,10 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(32))
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    # Two-factor authentication is on when the user has a TOTP secret (base32).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The newest TOTP time step used to log in: a code of that step or older is refused.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     # Usernames are ASCII only, so the database's lower() is exact on every backend.
     __table_args__ = (Index("uq_users_username_lower", func.lower(username), unique=True),)
@@ -212,3 +216,20 @@ class UserSession(db.Model):
 
     def __repr__(self) -> str:
         return f"<UserSession {self.id} of user {self.user_id}>"
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the authenticator app; only its digest is kept.
+
+    Codes carry at least 112 random bits, so a plain SHA-256 digest is enough to store them.
+    """
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} of user {self.user_id}>"

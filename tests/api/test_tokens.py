@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pyotp
+import pytest
 from sqlalchemy import select
 
 from expense_tracker.extensions import db
 from expense_tracker.models import ApiToken
-from expense_tracker.services import throttle
+from expense_tracker.services import throttle, two_factor
 
 from ..factories import PASSWORD
 from ..helpers import log_in
@@ -148,3 +152,78 @@ def test_last_used_is_recorded(api):
 
     assert token["last_used_at"] is not None
     assert token["created_at"].endswith("+00:00")
+
+
+# Two-factor authentication
+
+
+@pytest.fixture
+def two_factor_secret(app, user, monkeypatch):
+    """Turn two-factor on for `user` a minute ago; the service's clock is pinned to now."""
+    now = two_factor.utcnow()
+    before = now - dt.timedelta(minutes=1)
+    with app.app_context():
+        secret = two_factor.new_secret()
+        two_factor.enable(user.id, secret, pyotp.TOTP(secret).at(before), now=before)
+    monkeypatch.setattr(two_factor, "utcnow", lambda: now)
+    return secret, now
+
+
+def test_an_account_with_two_factor_needs_the_code_too(client, user, two_factor_secret):
+    body = assert_problem(create(client), 401)
+
+    assert body["detail"] == (
+        "This account uses two-factor authentication: send the current code as otp."
+    )
+
+
+def test_the_password_and_the_current_code_get_a_token(client, user, two_factor_secret):
+    secret, now = two_factor_secret
+
+    response = create(client, otp=pyotp.TOTP(secret).at(now))
+
+    assert response.status_code == 201 and response.get_json()["token"].startswith("et_")
+
+
+def test_a_code_gets_one_token_only(client, user, two_factor_secret):
+    secret, now = two_factor_secret
+    code = pyotp.TOTP(secret).at(now)
+    assert create(client, otp=code).status_code == 201
+
+    body = assert_problem(create(client, otp=code), 401)
+
+    assert body["detail"] == "Incorrect username, password or code."
+
+
+def test_a_wrong_code_and_a_wrong_password_with_a_code_get_one_message(
+    client, user, two_factor_secret
+):
+    secret, now = two_factor_secret
+
+    wrong_code = assert_problem(create(client, otp="000000x"), 401)
+    wrong_password = assert_problem(create(client, password="guess", otp="123456"), 401)
+    unknown = assert_problem(create(client, username="nobody", otp="123456"), 401)
+
+    assert wrong_code["detail"] == wrong_password["detail"] == unknown["detail"]
+    assert wrong_code["detail"] == "Incorrect username, password or code."
+
+
+def test_missing_and_wrong_codes_count_towards_throttling(client, user, two_factor_secret):
+    secret, now = two_factor_secret
+    for attempt in range(throttle.LOGIN.count):
+        assert_problem(create(client, otp="999999x") if attempt % 2 else create(client), 401)
+
+    blocked = create(client, otp=pyotp.TOTP(secret).at(now))
+
+    assert_problem(blocked, 429)
+
+
+def test_an_account_without_two_factor_ignores_a_code(client, user):
+    assert create(client, otp="123456").status_code == 201
+
+
+def test_the_otp_field_is_documented(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    schema = spec["components"]["schemas"]["TokenRequest"]["properties"]["otp"]
+
+    assert schema["type"] == "string" and "two-factor" in schema["description"]

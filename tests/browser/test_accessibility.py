@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
@@ -128,6 +129,52 @@ def show_settings_with_a_new_token(visit: Visitor) -> None:
     expect(visit.page.get_by_role("cell", name="Phone", exact=True)).to_be_visible()
 
 
+def show_two_factor_setup_with_an_error(visit: Visitor) -> None:
+    visit.logged_in()
+    visit.goto("/settings/two-factor/setup")
+    visit.page.get_by_label("Code", exact=True).fill("12345")
+    visit.page.get_by_role("button", name="Turn on", exact=True).click()
+    expect(visit.page.get_by_label("Code", exact=True)).to_have_attribute("aria-invalid", "true")
+
+
+def _turn_on_two_factor(visit: Visitor) -> str:
+    visit.goto("/settings/two-factor/setup")
+    secret = visit.page.get_by_test_id("setup-key").inner_text().replace(" ", "")
+    visit.page.get_by_label("Code", exact=True).fill(pyotp.TOTP(secret).now())
+    visit.page.get_by_role("button", name="Turn on", exact=True).click()
+    expect(visit.page.get_by_role("list", name="Recovery codes")).to_be_visible()
+    return secret
+
+
+def show_recovery_codes(visit: Visitor) -> None:
+    visit.logged_in()
+    _turn_on_two_factor(visit)
+
+
+def show_settings_with_two_factor_on(visit: Visitor) -> None:
+    visit.logged_in()
+    _turn_on_two_factor(visit)
+    visit.goto("/settings")
+    visit.page.get_by_label("Your password", exact=True).fill("wrong password")
+    visit.page.get_by_role("button", name="Turn off two-factor authentication").click()
+    expect(visit.page.get_by_label("Your password", exact=True)).to_have_attribute(
+        "aria-invalid", "true"
+    )
+
+
+def show_log_in_code_with_an_error(visit: Visitor) -> None:
+    visit.logged_in()
+    _turn_on_two_factor(visit)
+    visit.page.get_by_role("button", name="Log out", exact=True).click()
+    visit.goto("/auth/login")
+    visit.page.get_by_label("Username", exact=True).fill(visit.user.username)
+    visit.page.get_by_label("Password", exact=True).fill(visit.user.password)
+    visit.page.get_by_role("button", name="Log in", exact=True).click()
+    visit.page.get_by_label("Code", exact=True).fill("12345")
+    visit.page.get_by_role("button", name="Log in", exact=True).click()
+    expect(visit.page.get_by_label("Code", exact=True)).to_have_attribute("aria-invalid", "true")
+
+
 def show_api_docs(visit: Visitor) -> None:
     visit.goto("/api/v1/docs")
 
@@ -146,6 +193,10 @@ PAGES = {
     "not-found": show_not_found,
     "method-not-allowed": show_method_not_allowed,
     "settings": show_settings_with_a_new_token,
+    "two-factor-setup-with-an-error": show_two_factor_setup_with_an_error,
+    "recovery-codes": show_recovery_codes,
+    "settings-with-two-factor-on": show_settings_with_two_factor_on,
+    "log-in-code-with-an-error": show_log_in_code_with_an_error,
     "api-docs": show_api_docs,
 }
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from pathlib import Path
 
+import pyotp
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
@@ -207,6 +209,56 @@ def test_a_token_made_on_the_settings_page_adds_expenses_the_dashboard_shows(
     assert api.get("/api/v1/summary", headers=headers).status == 401
 
 
+def log_in_with_password(page: Page, username: str, password: str = PASSWORD) -> None:
+    page.get_by_role("link", name="Log in", exact=True).first.click()
+    page.get_by_label("Username", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in", exact=True).click()
+
+
+def turn_on_two_factor(page: Page) -> tuple[str, list[str]]:
+    """Turn it on from the settings page as a person with an app would; the key and codes."""
+    page.get_by_role("link", name="Settings", exact=True).click()
+    section = page.get_by_role("region", name="Two-factor authentication")
+    section.get_by_role("link", name="Turn on two-factor authentication").click()
+    expect(page.get_by_role("img", name="QR code of the setup key")).to_be_visible()
+    secret = page.get_by_test_id("setup-key").inner_text().replace(" ", "")
+    page.get_by_label("Code", exact=True).fill("000000x")
+    page.get_by_role("button", name="Turn on", exact=True).click()
+    expect(page.get_by_text("That code is not right.")).to_be_visible()
+    page.get_by_label("Code", exact=True).fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn on", exact=True).click()
+    expect(page.get_by_role("heading", name="Two-factor authentication is on")).to_be_visible()
+    codes = page.get_by_role("list", name="Recovery codes").get_by_role("listitem")
+    expect(codes).to_have_count(10)
+    return secret, codes.all_inner_texts()
+
+
+def test_two_factor_is_turned_on_and_logs_in_with_a_code_or_a_recovery_code(
+    page: Page, user, log_in
+):
+    log_in(page, user)
+    secret, codes = turn_on_two_factor(page)
+    page.get_by_role("link", name="I have saved them", exact=True).click()
+    expect(page.get_by_text("You have 10 unused recovery codes.")).to_be_visible()
+
+    log_out(page)
+    log_in_with_password(page, user.username)
+    expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
+    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+    # The next step's code: newer than the one that turned it on, within the drift allowed.
+    page.get_by_label("Code", exact=True).fill(pyotp.TOTP(secret).at(time.time() + 30))
+    page.get_by_role("button", name="Log in", exact=True).click()
+    expect(page.get_by_role("heading", name="Your expenses")).to_be_visible()
+
+    log_out(page)
+    log_in_with_password(page, user.username)
+    page.get_by_label("Code", exact=True).fill(codes[0])
+    page.get_by_role("button", name="Log in", exact=True).click()
+    expect(page.get_by_text("You used a recovery code; 9 left.")).to_be_visible()
+    expect(page.get_by_role("button", name="Log out", exact=True)).to_be_visible()
+
+
 # Screenshots for the README and for people reviewing a change: every main page at both sizes.
 # Markup does not depend on the database, so they are taken on SQLite only.
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -288,6 +340,19 @@ def test_screenshots_of_the_main_pages_fit_the_screen(
     page.goto("/api/v1/docs")
     expect(page.get_by_role("heading", name="Operations")).to_be_visible()
     shoot("api-docs")
+
+    page.goto("/settings/two-factor/setup")
+    shoot("two-factor-setup")
+    turn_on_two_factor(page)
+    shoot("two-factor-codes")
+    page.goto("/settings")
+    shoot("settings-two-factor")
+    page.get_by_role("button", name="Log out", exact=True).click()
+    log_in_with_password(page, user.username, user.password)
+    page.get_by_label("Code", exact=True).fill("12345")
+    page.get_by_role("button", name="Log in", exact=True).click()
+    expect(page.get_by_text("That code is not right.")).to_be_visible()
+    shoot("log-in-code")
 
     for path in taken:
         width, height = png_size(path)

@@ -66,6 +66,17 @@ class TokenRequest(StrictSchema):
             "examples": ["Phone shortcut"],
         },
     )
+    otp = _text(
+        "otp",
+        metadata={
+            "description": (
+                "For an account with two-factor authentication: the 6-digit code the"
+                " authenticator app shows now, or an unused recovery code. Each code works once."
+            ),
+            "maxLength": 64,
+            "examples": ["123456"],
+        },
+    )
 
 
 _AMOUNT_IN = {

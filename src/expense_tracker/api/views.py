@@ -105,12 +105,18 @@ def _filter(args: dict, **extra: str) -> ExpenseFilter:
 def create_token(body: dict):
     """Exchange a username and password for a personal access token.
 
-    Failed attempts are throttled like the log-in page: after 5 wrong passwords
-    for a username from one address within a minute, 429 for a minute.
+    An account with two-factor authentication also needs `otp`: the current code
+    from its authenticator app, or a recovery code. Failed attempts (a wrong password,
+    a missing or wrong code) are throttled like the log-in page: after 5 for a
+    username from one address within a minute, 429 for a minute.
     """
     try:
         token, secret = tokens.create_token_with_password(
-            body["username"], body["password"], body.get("name"), request.remote_addr or ""
+            body["username"],
+            body["password"],
+            body.get("name"),
+            request.remote_addr or "",
+            otp=body.get("otp"),
         )
     except TooManyAttempts:
         audit("token.create_throttled", username=body["username"])

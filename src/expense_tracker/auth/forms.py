@@ -18,3 +18,9 @@ class LoginForm(ServiceForm):
 
     username = StringField("Username")
     password = PasswordField("Password")
+
+
+class CodeForm(ServiceForm):
+    """The second step of logging in: a code from the authenticator app, or a recovery code."""
+
+    code = StringField("Code")

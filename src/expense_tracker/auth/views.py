@@ -10,10 +10,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..errors import TooManyAttempts, ValidationError
 from ..extensions import SESSION_SECRET
 from ..security import audit
-from ..services import accounts, sessions
-from .forms import LoginForm, RegisterForm
+from ..services import accounts, sessions, two_factor
+from .forms import CodeForm, LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+# Keys in the signed session cookie for a log-in whose password was right, waiting for a code.
+PENDING_USER = "two_factor_user"
+PENDING_SINCE = "two_factor_since"
 
 
 def safe_next(target: str | None) -> str | None:
@@ -81,10 +84,58 @@ def login():
         if user is None:
             audit("login.failed", username=form.username.data)
             return _login_failed(form, next_url, "Incorrect username or password.", 400)
+        if two_factor.is_enabled(user):
+            # Not logged in yet: the cookie only remembers whose password was right, and when.
+            session.clear()
+            session[PENDING_USER] = user.id
+            session[PENDING_SINCE] = two_factor.pending_since()
+            audit("login.password_accepted", user_id=user.id, username=user.username)
+            return redirect(url_for("auth.login_code", next=next_url))
         _start_session(user)
-        audit("login.succeeded", user_id=user.id, username=user.username)
+        audit("login.succeeded", user_id=user.id, username=user.username, method="password")
         return redirect(next_url or url_for("expenses.index"))
     return render_template("auth/login.html", form=form, next_url=next_url)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def login_code():
+    """Ask for the second factor of a log-in whose password was right; then start the session."""
+    next_url = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("expenses.index"))
+    user_id, since = session.get(PENDING_USER), session.get(PENDING_SINCE)
+    if not isinstance(user_id, int) or not isinstance(since, float | int):
+        return redirect(url_for("auth.login", next=next_url))
+    if two_factor.pending_login_expired(since):
+        session.clear()
+        flash("That took too long. Please log in again.", "info")
+        return redirect(url_for("auth.login", next=next_url))
+    form = CodeForm()
+    if request.method == "POST":
+        try:
+            found = two_factor.log_in(user_id, form.code.data, request.remote_addr or "")
+        except TooManyAttempts as error:
+            audit("login.throttled", user_id=user_id)
+            page = render_template(
+                "auth/code.html", form=form, next_url=next_url, code_error=str(error)
+            )
+            return page, 429, {"Retry-After": str(error.retry_after)}
+        if found is None:
+            audit("login.second_factor_failed", user_id=user_id)
+            form.show_errors({"code": two_factor.WRONG_CODE})
+            return render_template("auth/code.html", form=form, next_url=next_url), 400
+        user, method = found
+        _start_session(user)
+        audit("login.succeeded", user_id=user.id, username=user.username, method=method)
+        if method == two_factor.RECOVERY:
+            left = two_factor.status(user.id).recovery_codes_left
+            audit("recovery_code.used", user_id=user.id, left=left)
+            flash(
+                f"You used a recovery code; {left} left. You can make new ones in Settings.",
+                "info",
+            )
+        return redirect(next_url or url_for("expenses.index"))
+    return render_template("auth/code.html", form=form, next_url=next_url)
 
 
 def _login_failed(form, next_url, message: str, status: int, retry_after: int | None = None):

@@ -98,6 +98,7 @@ def log_in(username: str | None, password: str | None, address: str) -> User | N
 
     Raises TooManyAttempts after too many recent failures for the username from
     that address, before any password is checked; returns None for a wrong password.
+    A user with two-factor authentication is not logged in yet: see `two_factor.log_in`.
     """
     username = (username or "").strip()
     throttle.check_login(username, address)
@@ -105,7 +106,10 @@ def log_in(username: str | None, password: str | None, address: str) -> User | N
     if user is None:
         throttle.record_login_failure(username, address)
         return None
-    throttle.clear_logins(username, address)
+    # With two-factor authentication the count is cleared only once the code is right too:
+    # otherwise the password alone would reset the limit on guessing codes.
+    if user.totp_secret is None:
+        throttle.clear_logins(username, address)
     return user
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..errors import NotFound, Unauthorized, ValidationError
 from ..extensions import db
 from ..models import MAX_ID, ApiToken, User, utcnow
-from . import accounts
+from . import accounts, throttle, two_factor
 from .validation import FieldError, clean_label
 
 PREFIX = "et_"
@@ -19,6 +19,9 @@ DEFAULT_NAME = "API token"
 NAME_MAX = 100
 # "Last used" is kept to the minute: writing it on every request would cost a write each.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+WRONG_CREDENTIALS = "Incorrect username or password."
+WRONG_CREDENTIALS_OR_CODE = "Incorrect username, password or code."
+CODE_NEEDED = "This account uses two-factor authentication: send the current code as otp."
 
 
 def _digest(secret: str) -> str:
@@ -43,16 +46,29 @@ def create_token(user_id: int, name: str | None) -> tuple[ApiToken, str]:
 
 
 def create_token_with_password(
-    username: str | None, password: str | None, name: str | None, address: str
+    username: str | None,
+    password: str | None,
+    name: str | None,
+    address: str,
+    otp: str | None = None,
 ) -> tuple[ApiToken, str]:
-    """Make a token for whoever the username and password prove to be.
+    """Make a token for whoever the username and password (and code, with 2FA) prove to be.
 
-    Throttled like the log-in page; raises Unauthorized for a wrong pair.
+    Throttled like the log-in page: a wrong password, a missing code and a wrong code all
+    count. Raises Unauthorized for wrong credentials, with one message whichever was wrong
+    (only a right password without the code its account needs is told so).
     """
     token_name = _clean_name(name)
+    wrong = WRONG_CREDENTIALS if otp is None else WRONG_CREDENTIALS_OR_CODE
     user = accounts.log_in(username, password, address)
     if user is None:
-        raise Unauthorized("Incorrect username or password.")
+        raise Unauthorized(wrong)
+    if two_factor.is_enabled(user):
+        if not otp:
+            throttle.record_login_failure(user.username, address)
+            raise Unauthorized(CODE_NEEDED)
+        if two_factor.log_in(user.id, otp, address) is None:
+            raise Unauthorized(wrong)
     return create_token(user.id, token_name)
 
 

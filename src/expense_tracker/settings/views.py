@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 from ..errors import ValidationError
 from ..extensions import SESSION_SECRET
 from ..security import audit
-from ..services import accounts, sessions, tokens
-from .forms import PasswordForm, TokenForm
+from ..services import accounts, sessions, tokens, two_factor
+from .forms import PasswordForm, RecoveryCodesForm, TokenForm, TwoFactorDisableForm
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -20,6 +20,8 @@ def _render(
     password_form: PasswordForm | None = None,
     token_form: TokenForm | None = None,
     new_token: tuple | None = None,
+    disable_form: TwoFactorDisableForm | None = None,
+    codes_form: RecoveryCodesForm | None = None,
 ):
     page = render_template(
         "settings/index.html",
@@ -28,9 +30,15 @@ def _render(
         tokens=tokens.list_tokens(current_user.id),
         sessions=sessions.list_sessions(current_user.id, session.get(SESSION_SECRET)),
         new_token=new_token,
+        two_factor=two_factor.status(current_user.id),
+        disable_form=disable_form or TwoFactorDisableForm(formdata=None, prefix="disable"),
+        codes_form=codes_form or RecoveryCodesForm(formdata=None, prefix="codes"),
     )
     # A page with a token's secret on it must not be kept by any cache.
     return page, status, {"Cache-Control": "no-store"}
+
+
+render_settings = _render
 
 
 @bp.get("")
