@@ -42,7 +42,9 @@ def expense_rows(items: Iterable, row_urls: Mapping[str, Sequence[str]]) -> Mark
     edit = [escape(part) for part in row_urls["edit"]]
     delete = [escape(part) for part in row_urls["delete"]]
     # Unpacked by position: a database row's attributes cost several times more to read.
-    return Markup(
+    # Every value that can hold text a user typed is escaped above or below; the rest are
+    # ids, dates and formatted amounts (bandit cannot see that, hence the nosec).
+    return Markup(  # nosec B704
         "".join(
             [
                 ROW.format(
