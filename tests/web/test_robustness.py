@@ -2,6 +2,10 @@
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
+
+from expense_tracker.extensions import db
+from expense_tracker.models import Expense
 
 from ..helpers import csrf_token, make_app, text
 
@@ -29,14 +33,35 @@ FUZZ = settings(
 )
 
 
+def stored_expenses(app, user_id: int) -> list[tuple]:
+    with app.app_context():
+        rows = db.session.execute(
+            select(
+                Expense.id, Expense.date, Expense.amount, Expense.category_id, Expense.description
+            )
+            .where(Expense.user_id == user_id)
+            .order_by(Expense.id)
+        ).all()
+        return [tuple(row) for row in rows]
+
+
 @FUZZ
-@given(data=form, path=st.sampled_from(["/expenses", "/expenses/1/edit", "/expenses/1/delete"]))
-def test_random_expense_forms_never_cause_a_500(auth_client, user, add_expense, data, path):
+@given(data=form, action=st.sampled_from(["create", "edit", "delete"]))
+def test_random_expense_forms_never_cause_a_500_and_refusals_change_nothing(
+    app, auth_client, user, add_expense, data, action
+):
+    expense_id = add_expense(user, description="kept as it was")
+    path = {"create": "/expenses", "edit": f"/expenses/{expense_id}/edit"}.get(
+        action, f"/expenses/{expense_id}/delete"
+    )
+    before = stored_expenses(app, user.id)
     token = csrf_token(auth_client, "/")
 
     response = auth_client.post(path, data={**data, "csrf_token": token})
 
-    assert response.status_code in (302, 400, 404), text(response)[:500]
+    assert response.status_code in (302, 400), text(response)[:500]
+    if response.status_code == 400:
+        assert stored_expenses(app, user.id) == before
 
 
 @FUZZ
