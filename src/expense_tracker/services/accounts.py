@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import ValidationError
@@ -16,6 +16,7 @@ from .validation import FieldError
 USERNAME = re.compile(r"[A-Za-z0-9._-]{3,32}", re.ASCII)
 PASSWORD_MAX = passwords.MAX_LENGTH
 TAKEN = "That username is taken. Please choose another."
+NOT_YOURS = "That is not your password."
 # A message, not a password (bandit's B105 reads any "password" name as a secret).
 WRONG_CURRENT_PASSWORD = "That is not your current password."  # nosec B105
 
@@ -135,4 +136,22 @@ def change_password(
         raise ValidationError(errors)
     user.password_hash = passwords.hash_password(new)
     sessions.end_other_sessions(user_id, keep_session)
+    db.session.commit()
+
+
+def delete_account(user_id: int, password: str | None, address: str) -> None:
+    """Delete the user and everything theirs, once the password is typed again.
+
+    Expenses, categories, totals, tokens, sessions and recovery codes go with the user
+    (the database cascades), so every copy of every session cookie stops working.
+    Wrong passwords count as failed log-ins: this form cannot be used to guess one.
+    """
+    user = db.session.get(User, user_id)
+    if user is None:
+        return
+    throttle.check_login(user.username, address)
+    if not passwords.verify(user.password_hash, password or ""):
+        throttle.record_login_failure(user.username, address)
+        raise ValidationError({"password": NOT_YOURS})
+    db.session.execute(delete(User).where(User.id == user_id))
     db.session.commit()

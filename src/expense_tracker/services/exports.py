@@ -9,6 +9,7 @@ cursor open between them.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 
 from ..extensions import db
-from ..models import Category, Expense
+from ..models import ApiToken, Category, Expense, User, utcnow
 from .filters import ExpenseFilter, expense_conditions
 
 # There is no per-user currency yet: every amount is in the app's one currency (the
@@ -133,3 +134,46 @@ def json_chunks(rows: Iterator[ExportRow]) -> Iterator[str]:
             parts = []
     parts.append("]")
     yield "".join(parts)
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """A stored time as aware UTC: SQLite hands back naive datetimes, in UTC here."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
+def account_chunks(user_id: int, *, currency: str = DEFAULT_CURRENCY) -> Iterator[str]:
+    """Yield everything stored about the user as one JSON document, the expenses streamed.
+
+    Secrets stay out: no password hash, no token or two-factor secret, no session ids.
+    """
+    user = db.session.get(User, user_id)
+    categories = db.session.scalars(
+        select(Category.name).where(Category.user_id == user_id).order_by(Category.name_key)
+    ).all()
+    tokens = db.session.execute(
+        select(ApiToken.name, ApiToken.created_at, ApiToken.last_used_at)
+        .where(ApiToken.user_id == user_id)
+        .order_by(ApiToken.id)
+    ).all()
+    head = {
+        "format": "expense-tracker-account/1",
+        "exported_at": utcnow().isoformat(),
+        "account": {
+            "username": user.username,
+            "created_at": _utc(user.created_at).isoformat(),
+            "two_factor": user.totp_secret is not None,
+        },
+        "categories": list(categories),
+        "api_tokens": [
+            {
+                "name": name,
+                "created_at": created.isoformat(),
+                "last_used_at": used.isoformat() if used else None,
+            }
+            for name, created, used in tokens
+        ],
+    }
+    opening = json.dumps(head, ensure_ascii=False)
+    yield opening[:-1] + ', "expenses": '
+    yield from json_chunks(iter_expenses(user_id, currency=currency))
+    yield "}"

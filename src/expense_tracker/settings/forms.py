@@ -36,3 +36,9 @@ class RecoveryCodesForm(ServiceForm):
     """Make new recovery codes, after a code."""
 
     code = StringField("Current code")
+
+
+class DeleteAccountForm(ServiceForm):
+    """Delete the account, after typing the password again."""
+
+    password = PasswordField("Your password, to confirm")

@@ -1,15 +1,34 @@
-"""The settings page: password, logged-in sessions and API tokens."""
+"""The settings page: password, sessions, two-factor, API tokens, your data and account."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
-from flask_login import current_user, login_required
+import datetime as dt
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user, login_required, logout_user
 
 from ..errors import ValidationError
 from ..extensions import SESSION_SECRET
 from ..security import audit
-from ..services import accounts, sessions, tokens, two_factor
-from .forms import PasswordForm, RecoveryCodesForm, TokenForm, TwoFactorDisableForm
+from ..services import accounts, exports, sessions, tokens, two_factor
+from .forms import (
+    DeleteAccountForm,
+    PasswordForm,
+    RecoveryCodesForm,
+    TokenForm,
+    TwoFactorDisableForm,
+)
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -22,6 +41,7 @@ def _render(
     new_token: tuple | None = None,
     disable_form: TwoFactorDisableForm | None = None,
     codes_form: RecoveryCodesForm | None = None,
+    delete_form: DeleteAccountForm | None = None,
 ):
     page = render_template(
         "settings/index.html",
@@ -33,6 +53,7 @@ def _render(
         two_factor=two_factor.status(current_user.id),
         disable_form=disable_form or TwoFactorDisableForm(formdata=None, prefix="disable"),
         codes_form=codes_form or RecoveryCodesForm(formdata=None, prefix="codes"),
+        delete_form=delete_form or DeleteAccountForm(formdata=None, prefix="delete"),
     )
     # A page with a token's secret on it must not be kept by any cache.
     return page, status, {"Cache-Control": "no-store"}
@@ -102,3 +123,37 @@ def revoke_token(token_id: int):
     audit("token.revoked", user_id=current_user.id, token_id=token_id)
     flash(f"Revoked the token “{token.name}”. It no longer works.", "success")
     return redirect(url_for("settings.index"))
+
+
+@bp.get("/data.json")
+@login_required
+def download_data():
+    """Download everything stored about the user as one JSON file, streamed."""
+    currency = current_app.config.get("CURRENCY", exports.DEFAULT_CURRENCY)
+    chunks = exports.account_chunks(current_user.id, currency=currency)
+    response = Response(
+        stream_with_context(chunk.encode("utf-8") for chunk in chunks), mimetype="application/json"
+    )
+    filename = f"expense-tracker-{current_user.username}-{dt.date.today().isoformat()}.json"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/delete-account")
+@login_required
+def delete_account():
+    """Delete the account and everything in it, once the password is typed again."""
+    form = DeleteAccountForm(prefix="delete")
+    user_id, username = current_user.id, current_user.username
+    try:
+        accounts.delete_account(user_id, form.password.data, request.remote_addr or "")
+    except ValidationError as error:
+        audit("account.delete_refused", user_id=user_id)
+        form.show_errors(error.errors)
+        return _render(400, delete_form=form)
+    audit("account.deleted", user_id=user_id, username=username)
+    logout_user()
+    session.clear()
+    flash("Your account and everything in it have been deleted.", "success")
+    return redirect(url_for("expenses.index"))
