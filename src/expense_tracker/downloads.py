@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 from flask import Response, current_app, stream_with_context
 
@@ -12,22 +13,26 @@ from .services.filters import ExpenseFilter
 MIMETYPES = {"csv": "text/csv", "json": "application/json"}
 
 
-def export_response(user_id: int, expense_filter: ExpenseFilter, file_format: str) -> Response:
-    """Stream the user's filtered expenses as an attachment named after today's date.
+def streamed_attachment(chunks: Iterator[str], mimetype: str, filename: str) -> Response:
+    """Stream text chunks as a UTF-8 file download that no cache keeps.
 
-    The body is made batch by batch while it is sent; the app context (and so the
-    database session) stays open until the last batch is out.
+    The body is made while it is sent; the app context (and so the database session)
+    stays open until the last chunk is out.
     """
-    currency = current_app.config.get("CURRENCY", exports.DEFAULT_CURRENCY)
-    rows = exports.iter_expenses(user_id, expense_filter, currency=currency)
-    chunks = exports.csv_chunks(rows) if file_format == "csv" else exports.json_chunks(rows)
     response = Response(
-        stream_with_context(chunk.encode("utf-8") for chunk in chunks),
-        mimetype=MIMETYPES[file_format],
+        stream_with_context(chunk.encode("utf-8") for chunk in chunks), mimetype=mimetype
     )
-    if file_format == "csv":
+    if mimetype.startswith("text/"):
         response.mimetype_params["charset"] = "utf-8"
-    filename = f"expenses-{dt.date.today().isoformat()}.{file_format}"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def export_response(user_id: int, expense_filter: ExpenseFilter, file_format: str) -> Response:
+    """Stream the user's filtered expenses as an attachment named after today's date."""
+    currency = current_app.config.get("CURRENCY", exports.DEFAULT_CURRENCY)
+    rows = exports.iter_expenses(user_id, expense_filter, currency=currency)
+    chunks = exports.csv_chunks(rows) if file_format == "csv" else exports.json_chunks(rows)
+    filename = f"expenses-{dt.date.today().isoformat()}.{file_format}"
+    return streamed_attachment(chunks, MIMETYPES[file_format], filename)

@@ -9,7 +9,6 @@ password changes, and when the user ends all other sessions.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 
 from flask import current_app
@@ -17,14 +16,11 @@ from sqlalchemy import delete, select
 
 from ..extensions import db
 from ..models import User, UserSession, utcnow
+from .digests import sha256_hex
 
 # "Last seen" is written at most once a minute: idle time is measured to the minute.
 LAST_SEEN_RESOLUTION = dt.timedelta(minutes=1)
 USER_AGENT_MAX = 200
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _idle_timeout() -> dt.timedelta:
@@ -42,7 +38,7 @@ def start_session(user_id: int, user_agent: str | None = None) -> str:
     db.session.add(
         UserSession(
             user_id=user_id,
-            digest=_digest(secret),
+            digest=sha256_hex(secret),
             created_at=now,
             last_seen_at=now,
             user_agent=(user_agent or "")[:USER_AGENT_MAX],
@@ -60,7 +56,7 @@ def session_user(user_id: int, secret: str) -> User | None:
     found = db.session.execute(
         select(User, UserSession)
         .join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == user_id, UserSession.digest == _digest(secret))
+        .where(User.id == user_id, UserSession.digest == sha256_hex(secret))
     ).one_or_none()
     if found is None:
         return None
@@ -79,7 +75,7 @@ def session_user(user_id: int, secret: str) -> User | None:
 def end_session(secret: str | None) -> None:
     """End one session (log out); its cookie, wherever copied, no longer logs anyone in."""
     if secret:
-        db.session.execute(delete(UserSession).where(UserSession.digest == _digest(secret)))
+        db.session.execute(delete(UserSession).where(UserSession.digest == sha256_hex(secret)))
         db.session.commit()
 
 
@@ -91,7 +87,7 @@ def end_other_sessions(user_id: int, keep_secret: str | None) -> int:
     """
     query = delete(UserSession).where(UserSession.user_id == user_id)
     if keep_secret:
-        query = query.where(UserSession.digest != _digest(keep_secret))
+        query = query.where(UserSession.digest != sha256_hex(keep_secret))
     return db.session.execute(query).rowcount
 
 
@@ -104,7 +100,7 @@ def end_all_other_sessions(user_id: int, keep_secret: str | None) -> int:
 
 def list_sessions(user_id: int, current_secret: str | None) -> list[tuple[UserSession, bool]]:
     """The user's live sessions, most recently seen first, each with whether it is this one."""
-    current = _digest(current_secret) if current_secret else None
+    current = sha256_hex(current_secret) if current_secret else None
     records = db.session.scalars(
         select(UserSession)
         .where(UserSession.user_id == user_id)

@@ -8,7 +8,6 @@ address is slowed down, while the owner can still log in from their own.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from sqlalchemy import delete, func, select
 from ..errors import TooManyAttempts
 from ..extensions import db
 from ..models import ThrottleEvent, UtcDateTime, utcnow
+from .digests import sha256_hex
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ LONGEST_WINDOW = max(LOGIN.window, REGISTRATION.window)
 
 def _key(limit: Limit, *parts: str) -> str:
     text = "\0".join((limit.name, *parts))
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return sha256_hex(text)
 
 
 def _check(limit: Limit, key: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 
 from sqlalchemy import select
@@ -12,6 +11,7 @@ from ..errors import NotFound, Unauthorized, ValidationError
 from ..extensions import db
 from ..models import MAX_ID, ApiToken, User, utcnow
 from . import accounts, throttle, two_factor
+from .digests import sha256_hex
 from .validation import FieldError, clean_label
 
 PREFIX = "et_"
@@ -22,10 +22,6 @@ LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 WRONG_CREDENTIALS = "Incorrect username or password."
 WRONG_CREDENTIALS_OR_CODE = "Incorrect username, password or code."
 CODE_NEEDED = "This account uses two-factor authentication: send the current code as otp."
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _clean_name(raw: str | None) -> str:
@@ -39,7 +35,7 @@ def create_token(user_id: int, name: str | None) -> tuple[ApiToken, str]:
     """Make a token for the user; return it and its secret, which is never stored."""
     token_name = _clean_name(name)
     secret = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user_id, name=token_name, digest=_digest(secret))
+    token = ApiToken(user_id=user_id, name=token_name, digest=sha256_hex(secret))
     db.session.add(token)
     db.session.commit()
     return token, secret
@@ -79,7 +75,7 @@ def user_for_token(secret: str) -> tuple[User, ApiToken] | None:
     found = db.session.execute(
         select(User, ApiToken)
         .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.digest == _digest(secret))
+        .where(ApiToken.digest == sha256_hex(secret))
     ).one_or_none()
     if found is None:
         return None

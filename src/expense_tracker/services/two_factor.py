@@ -11,7 +11,6 @@ Wrong codes count as failed log-ins for the username and address (see `throttle`
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import re
 import secrets
@@ -25,6 +24,7 @@ from ..extensions import db
 from ..models import RecoveryCode, User, utcnow
 from . import passwords, throttle
 from .accounts import WRONG_CURRENT_PASSWORD
+from .digests import sha256_hex
 
 ISSUER = "Expense Tracker"
 STEP_SECONDS = 30
@@ -103,10 +103,6 @@ def is_enabled(user: User) -> bool:
     return user.totp_secret is not None
 
 
-def _digest(code: str) -> str:
-    return hashlib.sha256(code.encode("ascii")).hexdigest()
-
-
 def _normalise(code: str | None) -> str:
     return _SEPARATORS.sub("", (code or "")[:CODE_MAX]).lower()
 
@@ -133,7 +129,7 @@ def _check(user: User, secret: str, raw_code: str | None, now: dt.datetime) -> _
         return _Proof(TOTP, step=step)
     if len(code) != RECOVERY_LENGTH:
         return None
-    digest = _digest(code)
+    digest = sha256_hex(code)
     found = db.session.scalar(
         select(RecoveryCode.id).where(
             RecoveryCode.user_id == user.id,
@@ -184,7 +180,7 @@ def _new_recovery_codes(user_id: int) -> list[str]:
     codes = []
     for _ in range(RECOVERY_CODE_COUNT):
         raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH))
-        db.session.add(RecoveryCode(user_id=user_id, digest=_digest(raw)))
+        db.session.add(RecoveryCode(user_id=user_id, digest=sha256_hex(raw)))
         codes.append(
             "-".join(raw[i : i + RECOVERY_GROUP] for i in range(0, RECOVERY_LENGTH, RECOVERY_GROUP))
         )

@@ -6,18 +6,17 @@ import datetime as dt
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
     render_template,
     request,
     session,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user, login_required, logout_user
 
+from ..downloads import streamed_attachment
 from ..errors import ValidationError
 from ..extensions import SESSION_SECRET
 from ..security import audit
@@ -131,13 +130,8 @@ def download_data():
     """Download everything stored about the user as one JSON file, streamed."""
     currency = current_app.config.get("CURRENCY", exports.DEFAULT_CURRENCY)
     chunks = exports.account_chunks(current_user.id, currency=currency)
-    response = Response(
-        stream_with_context(chunk.encode("utf-8") for chunk in chunks), mimetype="application/json"
-    )
     filename = f"expense-tracker-{current_user.username}-{dt.date.today().isoformat()}.json"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return streamed_attachment(chunks, "application/json", filename)
 
 
 @bp.post("/delete-account")
