@@ -104,12 +104,14 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .expenses.views import bp as expenses_bp
     from .exports.views import bp as exports_bp
+    from .imports.views import bp as imports_bp
     from .settings.two_factor import bp as two_factor_bp
     from .settings.views import bp as settings_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(expenses_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(imports_bp)
     app.register_blueprint(settings_bp)
     app.register_blueprint(two_factor_bp)
     init_api(app)

@@ -21,6 +21,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # Forms here are a few fields; anything far larger is a mistake or an attack.
     MAX_CONTENT_LENGTH = 1024 * 1024
+    # The CSV import page alone takes files up to this size (a bank's export of years).
+    IMPORT_MAX_BYTES = 20 * 1024 * 1024
     # argon2id at OWASP's recommended minimum: 19 MiB of memory, 2 passes, 1 lane.
     ARGON2_TIME_COST = 2
     ARGON2_MEMORY_KIB = 19 * 1024
@@ -94,7 +96,12 @@ def normalize_database_url(url: str) -> str:
 
 
 # Whole-number settings the environment may give, with the least each may be.
-_NUMBERS = {"SESSION_IDLE_MINUTES": 1, "SESSION_LIFETIME_HOURS": 1, "TRUSTED_PROXIES": 0}
+_NUMBERS = {
+    "SESSION_IDLE_MINUTES": 1,
+    "SESSION_LIFETIME_HOURS": 1,
+    "TRUSTED_PROXIES": 0,
+    "IMPORT_MAX_BYTES": 1024,
+}
 _TRUE = ("1", "true", "yes", "on")
 
 

@@ -6,7 +6,16 @@ import datetime as dt
 from decimal import Decimal
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint, func
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -119,6 +128,10 @@ class Expense(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
         db.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    # The CSV import that added it, so the import can be undone; None when typed in.
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("imports.id", ondelete="SET NULL"), index=True
     )
 
     category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
@@ -233,3 +246,48 @@ class RecoveryCode(db.Model):
 
     def __repr__(self) -> str:
         return f"<RecoveryCode {self.id} of user {self.user_id}>"
+
+
+class Import(db.Model):
+    """A CSV file being imported, or imported: its bytes and settings live here between requests.
+
+    Any worker can show the preview, check the rows or run the import from this row.
+    The bytes are dropped once the file is imported.
+    """
+
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    # pending (uploaded, not imported), done, undone
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    settings: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    size: Mapped[int] = mapped_column(default=0)
+    imported: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    undone_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    def __repr__(self) -> str:
+        return f"<Import {self.id} {self.filename!r} {self.status}>"
+
+
+class ImportMapping(db.Model):
+    """Import settings a user saved by name, reused for files with the same header."""
+
+    __tablename__ = "import_mappings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(60))
+    # SHA-256 of the file's header row, as read with these settings.
+    header_key: Mapped[str] = mapped_column(String(64))
+    settings: Mapped[str] = mapped_column(Text)  # JSON
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "name", name="uq_import_mappings_user_name"),
+        Index("ix_import_mappings_user_header", "user_id", "header_key"),
+    )

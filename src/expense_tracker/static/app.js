@@ -17,3 +17,53 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// Long work shows that it is under way. A button with data-busy="Importing 1,000 rows…"
+// says so (in a live region) once its form is sent, and a second click sends nothing.
+let sending = false;
+document.addEventListener("submit", (event) => {
+  if (event.defaultPrevented) return;
+  const button = event.submitter;
+  if (!button || !button.dataset.busy) return;
+  if (sending) {
+    event.preventDefault();
+    return;
+  }
+  sending = true;
+  button.setAttribute("aria-disabled", "true");
+  button.classList.add("is-busy");
+  const status = document.createElement("p");
+  status.className = "busy-status";
+  status.setAttribute("role", "status");
+  button.closest("form").append(status);
+  // Written a moment later, so screen readers announce the live region's change.
+  window.setTimeout(() => { status.textContent = button.dataset.busy; }, 50);
+});
+
+// An upload form with data-upload-progress is sent with XMLHttpRequest, whose upload
+// events fill its <progress>; without JavaScript the form posts as usual.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (event.defaultPrevented || !form.matches("form[data-upload-progress]")) return;
+  const box = form.querySelector(".upload-progress");
+  const bar = box && box.querySelector("progress");
+  if (!bar || !window.FormData) return;
+  event.preventDefault();
+  const request = new XMLHttpRequest();
+  request.open("POST", form.action);
+  box.hidden = false;
+  request.upload.addEventListener("progress", (progress) => {
+    if (progress.lengthComputable) bar.value = Math.round((100 * progress.loaded) / progress.total);
+  });
+  request.addEventListener("load", () => {
+    if (request.responseURL && request.responseURL !== form.action) {
+      window.location.assign(request.responseURL);
+      return;
+    }
+    document.open();
+    document.write(request.responseText);
+    document.close();
+  });
+  request.addEventListener("error", () => form.submit());
+  request.send(new FormData(form));
+});

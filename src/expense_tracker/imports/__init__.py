@@ -1,0 +1,1 @@
+"""The CSV import page: upload, preview, check every row, import, undo."""

@@ -1,0 +1,610 @@
+"""CSV imports: upload, preview, check every row, import in one transaction, undo in one step.
+
+The uploaded bytes and the chosen settings live in the `imports` row between requests, so
+any worker of any server can show the preview, check the rows or run the import.
+
+A row is a duplicate while an existing expense with the same date, amount and description
+is still unmatched (a multiset): importing a file twice makes every row of the second a
+duplicate, while two identical rows of one file both go into an empty account.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from itertools import islice
+
+from sqlalchemy import delete, insert, select, update
+
+from ..errors import NotFound, ValidationError
+from ..extensions import db
+from ..models import MAX_ID, Category, Expense, Import, ImportMapping, utcnow
+from .categories import resolve_category
+from .csv_files import (
+    DATE_FORMATS,
+    DECIMALS,
+    DELIMITERS,
+    ENCODINGS,
+    SAMPLE_ROWS,
+    NotSpending,
+    Record,
+    decode,
+    detect_date_formats,
+    detect_decimal,
+    detect_delimiter,
+    detect_encoding,
+    guess_columns,
+    looks_like_data,
+    parse_date_as,
+    records,
+    signed_amount,
+    spending,
+)
+from .exports import unneutralise_formula
+from .totals import add_to_totals, month_of
+from .validation import (
+    DESCRIPTION_MAX,
+    FieldError,
+    clean_category,
+    clean_description,
+    clean_label,
+)
+
+SIGNS = {
+    "negative": "Negative amounts are spending (most bank exports)",
+    "positive": "Positive amounts are spending",
+    "any": "Every amount is spending (ignore the sign)",
+}
+DUPLICATES = ("skip", "import")
+PREVIEW_ROWS = 10
+BATCH_SIZE = 2000
+LISTED = 20
+MAPPING_NAME_MAX = 60
+# Uploads never imported are dropped after this long, when the user uploads again.
+PENDING_LIFETIME = dt.timedelta(days=1)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f/\\]")
+
+
+@dataclass
+class Settings:
+    """How to read one file; stored as JSON with its import (and in saved mappings)."""
+
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    has_header: bool = True
+    date_format: str = "%Y-%m-%d"
+    decimal: str = "."
+    date_col: int | None = None
+    amount_col: int | None = None
+    category_col: int | None = None
+    description_col: int | None = None
+    default_category: str = ""
+    signs: str = "positive"
+    mapping: str = ""  # the name of the saved mapping these came from, if any
+
+    @classmethod
+    def loads(cls, text: str) -> Settings:
+        known = {key: value for key, value in json.loads(text or "{}").items()}
+        return cls(**{key: known[key] for key in cls.__dataclass_fields__ if key in known})
+
+    def dumps(self) -> str:
+        return json.dumps(asdict(self))
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row that can become an expense."""
+
+    line: int
+    date: dt.date
+    amount: Decimal
+    category: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A row that cannot be imported (or is skipped): its physical line and why."""
+
+    line: int
+    reason: str
+
+
+@dataclass
+class Check:
+    """A dry run: what the import would do with every row."""
+
+    new: list[Row] = field(default_factory=list)
+    duplicates: list[Row] = field(default_factory=list)
+    invalid: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return len(self.new) + len(self.duplicates) + len(self.invalid) + len(self.skipped)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A preview line: the row as read, or why it cannot be."""
+
+    line: int
+    row: Row | None
+    problem: str = ""
+
+
+@dataclass
+class Preview:
+    """The first rows of a file as the current settings read them."""
+
+    header: list[str]
+    sample: list[Record]
+    readings: list[Reading]
+    date_formats: list[str]  # every format that reads all sampled dates
+
+
+def _header_key(header: list[str]) -> str:
+    return hashlib.sha256("\x1f".join(cell.strip() for cell in header).encode()).hexdigest()
+
+
+def _text(record: Import, settings: Settings) -> str:
+    return decode(record.content or b"", settings.encoding)
+
+
+def _split(text: str, settings: Settings) -> tuple[list[str], Iterator[Record]]:
+    """Return the header (named columns when the file has none) and the data records."""
+    rows = records(text, settings.delimiter)
+    if settings.has_header:
+        first = next(rows, None)
+        return (first.cells if first else []), rows
+    peek = list(islice(rows, 1))
+    width = len(peek[0].cells) if peek else 0
+    header = [f"Column {number}" for number in range(1, width + 1)]
+    return header, _chain(peek, rows)
+
+
+def _chain(first: list[Record], rest: Iterator[Record]) -> Iterator[Record]:
+    yield from first
+    yield from rest
+
+
+def _column(cells: list[str], index: int | None) -> str:
+    return cells[index] if index is not None and index < len(cells) else ""
+
+
+def detect_settings(content: bytes) -> tuple[Settings, list[str]]:
+    """Propose settings for a file from a sample of it; return them and the header."""
+    encoding = detect_encoding(content)
+    text = decode(content, encoding)
+    settings = Settings(encoding=encoding, delimiter=detect_delimiter(text))
+    sample = list(islice(records(text, settings.delimiter), SAMPLE_ROWS + 1))
+    first = sample[0].cells if sample else []
+    settings.has_header = not looks_like_data(first)
+    data = [record.cells for record in (sample[1:] if settings.has_header else sample)]
+    header, _ = _split(text, settings)
+    columns = guess_columns(header) if settings.has_header else dict.fromkeys(("date", "amount"))
+    width = len(header)
+    if columns.get("date") is None:
+        columns["date"] = next(
+            (i for i in range(width) if detect_date_formats([_column(r, i) for r in data])),
+            None,
+        )
+    dates = [_column(row, columns["date"]) for row in data]
+    formats = detect_date_formats(dates) if columns["date"] is not None else []
+    settings.date_format = formats[0] if formats else "%Y-%m-%d"
+    if columns.get("amount") is None:
+        columns["amount"] = next(
+            (i for i in range(width) if i != columns["date"] and _all_amounts(data, i)), None
+        )
+    amounts = [_column(row, columns["amount"]) for row in data]
+    settings.decimal = detect_decimal(amounts)
+    settings.date_col, settings.amount_col = columns["date"], columns["amount"]
+    settings.category_col = columns.get("category")
+    settings.description_col = columns.get("description")
+    values = []
+    for amount in amounts:
+        try:
+            values.append(signed_amount(amount, settings.decimal))
+        except FieldError:
+            pass
+    settings.signs = "negative" if any(value < 0 for value in values) else "positive"
+    return settings, header
+
+
+def _all_amounts(data: list[list[str]], index: int) -> bool:
+    values = [_column(row, index) for row in data if _column(row, index).strip()]
+    if not values:
+        return False
+    try:
+        for value in values:
+            signed_amount(value, detect_decimal(values))
+    except FieldError:
+        return False
+    return True
+
+
+def _clean_filename(name: str | None) -> str:
+    base = re.split(r"[/\\]", name or "")[-1]
+    return _CONTROL.sub("", base).strip()[:200] or "upload.csv"
+
+
+def start_import(user_id: int, filename: str | None, content: bytes) -> Import:
+    """Keep an uploaded file with the settings detected for it (or saved for its header)."""
+    if not content.strip():
+        raise ValidationError({"file": "Choose a CSV file; this one is empty."})
+    if b"\x00" in content[:4096] and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValidationError({"file": "This is not a CSV file (it holds binary data)."})
+    settings, header = detect_settings(content)
+    if settings.has_header:
+        saved = db.session.scalar(
+            select(ImportMapping)
+            .where(
+                ImportMapping.user_id == user_id,
+                ImportMapping.header_key == _header_key(header),
+            )
+            .order_by(ImportMapping.id.desc())
+            .limit(1)
+        )
+        if saved is not None:
+            settings = Settings.loads(saved.settings)
+            settings.mapping = saved.name
+    db.session.execute(
+        delete(Import).where(
+            Import.user_id == user_id,
+            Import.status == "pending",
+            Import.created_at < utcnow() - PENDING_LIFETIME,
+        )
+    )
+    record = Import(
+        user_id=user_id,
+        filename=_clean_filename(filename),
+        status="pending",
+        content=content,
+        settings=settings.dumps(),
+        size=len(content),
+        imported=0,
+    )
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def get_import(user_id: int, import_id: int, *, pending: bool = False) -> Import:
+    """Return the user's import; another user's is as missing as one never made."""
+    if not 0 < import_id <= MAX_ID:
+        raise NotFound()
+    record = db.session.scalar(
+        select(Import).where(Import.id == import_id, Import.user_id == user_id)
+    )
+    if record is None or (pending and record.status != "pending"):
+        raise NotFound()
+    return record
+
+
+def settings_of(record: Import) -> Settings:
+    """Return the settings an import is read with."""
+    return Settings.loads(record.settings)
+
+
+def _choice(raw: Mapping[str, str | None], name: str, allowed, errors: dict) -> str:
+    value = raw.get(name) or ""
+    if value not in allowed:
+        errors[name] = "Choose one of the options."
+    return value
+
+
+def _column_choice(
+    raw: Mapping[str, str | None], name: str, width: int, errors: dict, *, required: bool
+) -> int | None:
+    value = (raw.get(name) or "").strip()
+    if not value:
+        if required:
+            errors[name] = "Choose the column that holds it."
+        return None
+    if not value.isascii() or not value.isdigit() or int(value) >= width:
+        errors[name] = "Choose one of the file's columns."
+        return None
+    return int(value)
+
+
+def update_settings(user_id: int, import_id: int, raw: Mapping[str, str | None]) -> Settings:
+    """Check and keep the settings the person chose; save them by name when asked to."""
+    record = get_import(user_id, import_id, pending=True)
+    errors: dict[str, str] = {}
+    settings = Settings(
+        encoding=_choice(raw, "encoding", ENCODINGS, errors),
+        delimiter=_choice(raw, "delimiter", DELIMITERS, errors),
+        has_header=raw.get("has_header") == "yes",
+        date_format=_choice(raw, "date_format", DATE_FORMATS, errors),
+        decimal=_choice(raw, "decimal", DECIMALS, errors),
+        signs=_choice(raw, "signs", SIGNS, errors),
+    )
+    if not errors:
+        header, _ = _split(_text(record, settings), settings)
+        width = len(header)
+        settings.date_col = _column_choice(raw, "date_col", width, errors, required=True)
+        settings.amount_col = _column_choice(raw, "amount_col", width, errors, required=True)
+        settings.category_col = _column_choice(raw, "category_col", width, errors, required=False)
+        settings.description_col = _column_choice(
+            raw, "description_col", width, errors, required=False
+        )
+        chosen = [settings.date_col, settings.amount_col, settings.category_col]
+        chosen = [column for column in [*chosen, settings.description_col] if column is not None]
+        if len(set(chosen)) < len(chosen) and "date_col" not in errors:
+            errors["amount_col"] = "Each column can hold only one of these."
+    try:
+        default = (raw.get("default_category") or "").strip()
+        settings.default_category = clean_category(default) if default else ""
+    except FieldError as error:
+        errors["default_category"] = str(error)
+    if settings.category_col is None and not settings.default_category:
+        errors.setdefault(
+            "default_category", "The file has no category column: choose one for every row."
+        )
+    try:
+        name = clean_label(raw.get("save_as"), "name", MAPPING_NAME_MAX)
+    except FieldError as error:
+        errors["save_as"] = str(error)
+    if errors:
+        raise ValidationError(errors)
+    if name:
+        settings.mapping = name
+        _save_mapping(user_id, name, header, settings)
+    else:
+        settings.mapping = settings_of(record).mapping
+    record.settings = settings.dumps()
+    db.session.commit()
+    return settings
+
+
+def _save_mapping(user_id: int, name: str, header: list[str], settings: Settings) -> None:
+    mapping = db.session.scalar(
+        select(ImportMapping).where(ImportMapping.user_id == user_id, ImportMapping.name == name)
+    )
+    if mapping is None:
+        mapping = ImportMapping(user_id=user_id, name=name)
+        db.session.add(mapping)
+    mapping.header_key = _header_key(header) if settings.has_header else ""
+    mapping.settings = settings.dumps()
+
+
+def _read(record: Record, width: int, settings: Settings) -> Row:
+    """Turn one record into a row, or raise FieldError (NotSpending when skipped)."""
+    if record.error:
+        raise FieldError(record.error)
+    if record.cut_off:
+        raise FieldError("the line ends inside quotes: the file seems cut off here.")
+    if len(record.cells) != width:
+        raise FieldError(
+            f"it has {len(record.cells)} fields where the header has {width}:"
+            " the line may be cut off or hold an extra delimiter."
+        )
+    date = parse_date_as(record.cells[settings.date_col], settings.date_format)
+    amount = spending(
+        signed_amount(record.cells[settings.amount_col], settings.decimal), settings.signs
+    )
+    category = settings.default_category
+    if settings.category_col is not None:
+        category = unneutralise_formula(record.cells[settings.category_col].strip()) or category
+    if not category:
+        raise FieldError("the category is empty.")
+    try:
+        category = clean_category(category)
+    except FieldError as error:
+        raise FieldError("the category: " + str(error)[0].lower() + str(error)[1:]) from None
+    description = ""
+    if settings.description_col is not None:
+        description = unneutralise_formula(record.cells[settings.description_col].strip())
+        # Banks' booking texts run long; the start says what it was.
+        description = " ".join(description.split())[:DESCRIPTION_MAX]
+        try:
+            description = clean_description(description)
+        except FieldError as error:
+            raise FieldError("the description: " + str(error)[0].lower() + str(error)[1:]) from None
+    return Row(record.line, date, amount, category, description)
+
+
+def _readings(record: Import, settings: Settings) -> tuple[list[str], Iterator[Reading]]:
+    header, rows = _split(_text(record, settings), settings)
+    if settings.date_col is None or settings.amount_col is None:
+        raise ValidationError({"date_col": "Choose the columns that hold the date and amount."})
+
+    def read_all() -> Iterator[Reading]:
+        for item in rows:
+            try:
+                yield Reading(item.line, _read(item, len(header), settings))
+            except NotSpending as skipped:
+                yield Reading(item.line, None, "skipped: " + str(skipped))
+            except FieldError as error:
+                yield Reading(item.line, None, str(error))
+
+    return header, read_all()
+
+
+def preview(user_id: int, import_id: int) -> Preview:
+    """Return the header and first rows of a pending import, as its settings read them."""
+    record = get_import(user_id, import_id, pending=True)
+    settings = settings_of(record)
+    text = _text(record, settings)
+    header, rows = _split(text, settings)
+    sample = list(islice(rows, PREVIEW_ROWS))
+    readings: list[Reading] = []
+    if settings.date_col is not None and settings.amount_col is not None:
+        readings = list(islice(_readings(record, settings)[1], PREVIEW_ROWS))
+    dates = [
+        _column(item.cells, settings.date_col)
+        for item in islice(_split(text, settings)[1], SAMPLE_ROWS)
+    ]
+    formats = detect_date_formats(dates) if settings.date_col is not None else []
+    return Preview(header, sample, readings, formats)
+
+
+def _check(user_id: int, record: Import) -> Check:
+    settings = settings_of(record)
+    check = Check()
+    rows: list[Row] = []
+    for reading in _readings(record, settings)[1]:
+        if reading.row is not None:
+            rows.append(reading.row)
+        elif reading.problem.startswith("skipped: "):
+            check.skipped.append(Problem(reading.line, reading.problem[len("skipped: ") :]))
+        else:
+            check.invalid.append(Problem(reading.line, reading.problem))
+    if not rows:
+        return check
+    # One range read over the (user_id, date, id) index, not one query per row.
+    existing = Counter(
+        tuple(found)
+        for found in db.session.execute(
+            select(Expense.date, Expense.amount, Expense.description).where(
+                Expense.user_id == user_id,
+                Expense.date >= min(row.date for row in rows),
+                Expense.date <= max(row.date for row in rows),
+            )
+        ).all()
+    )
+    for row in rows:
+        key = (row.date, row.amount, row.description)
+        if existing[key] > 0:
+            existing[key] -= 1
+            check.duplicates.append(row)
+        else:
+            check.new.append(row)
+    return check
+
+
+def check_import(user_id: int, import_id: int) -> Check:
+    """Classify every row of a pending import as new, duplicate, invalid or skipped."""
+    return _check(user_id, get_import(user_id, import_id, pending=True))
+
+
+def run_import(user_id: int, import_id: int, duplicates: str = "skip") -> int:
+    """Store the accepted rows in one transaction, all or none; return how many.
+
+    `duplicates` is "skip" (the default) or "import" (store them too).
+    """
+    if duplicates not in DUPLICATES:
+        raise ValidationError({"duplicates": "Choose whether to skip duplicates or import them."})
+    record = get_import(user_id, import_id, pending=True)
+    try:
+        # Claiming the row first makes a second click (or a second worker) find it done.
+        claimed = db.session.execute(
+            update(Import)
+            .where(Import.id == record.id, Import.user_id == user_id, Import.status == "pending")
+            .values(status="done")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not claimed:
+            raise NotFound()
+        db.session.refresh(record)
+        check = _check(user_id, record)
+        rows = check.new + (check.duplicates if duplicates == "import" else [])
+        rows.sort(key=lambda row: row.line)
+        count = _store(user_id, record.id, rows)
+        record.imported = count
+        record.content = None
+        record.finished_at = utcnow()
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return count
+
+
+def _store(user_id: int, import_id: int, rows: list[Row]) -> int:
+    categories: dict[str, int] = {}
+    totals: dict[tuple[dt.date, int], list] = {}
+    batch: list[dict] = []
+    now = utcnow()
+    for row in rows:
+        key = Category.key_for(row.category)
+        if key not in categories:
+            categories[key] = resolve_category(user_id, row.category).id
+        category_id = categories[key]
+        batch.append(
+            {
+                "user_id": user_id,
+                "category_id": category_id,
+                "date": row.date,
+                "amount": row.amount,
+                "description": row.description,
+                "import_id": import_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        total = totals.setdefault((month_of(row.date), category_id), [Decimal(0), 0])
+        total[0] += row.amount
+        total[1] += 1
+        if len(batch) >= BATCH_SIZE:
+            db.session.execute(insert(Expense), batch)
+            batch = []
+    if batch:
+        db.session.execute(insert(Expense), batch)
+    for (month, category_id), (amount, count) in sorted(totals.items()):
+        add_to_totals(user_id, month, category_id, amount, count)
+    return len(rows)
+
+
+def undo_import(user_id: int, import_id: int) -> int:
+    """Delete every expense an import added that still exists, edited or not; return how many."""
+    record = get_import(user_id, import_id)
+    claimed = db.session.execute(
+        update(Import)
+        .where(Import.id == record.id, Import.user_id == user_id, Import.status == "done")
+        .values(status="undone", undone_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        db.session.rollback()
+        raise ValidationError({"import": "Only a finished import can be undone, and only once."})
+    # RETURNING gives the values each row had when deleted, edits included, so the
+    # totals lose exactly what goes.
+    deleted = db.session.execute(
+        delete(Expense)
+        .where(Expense.user_id == user_id, Expense.import_id == record.id)
+        .returning(Expense.date, Expense.category_id, Expense.amount)
+    ).all()
+    totals: dict[tuple[dt.date, int], list] = {}
+    for date, category_id, amount in deleted:
+        total = totals.setdefault((month_of(date), category_id), [Decimal(0), 0])
+        total[0] += amount
+        total[1] += 1
+    for (month, category_id), (amount, count) in sorted(totals.items()):
+        add_to_totals(user_id, month, category_id, -amount, -count)
+    db.session.commit()
+    return len(deleted)
+
+
+def discard_import(user_id: int, import_id: int) -> None:
+    """Drop a pending upload, bytes and all."""
+    record = get_import(user_id, import_id, pending=True)
+    db.session.delete(record)
+    db.session.commit()
+
+
+def list_imports(user_id: int) -> list:
+    """Return the user's latest imports, newest first, without their bytes."""
+    return list(
+        db.session.execute(
+            select(
+                Import.id,
+                Import.filename,
+                Import.status,
+                Import.imported,
+                Import.size,
+                Import.created_at,
+                Import.finished_at,
+                Import.undone_at,
+            )
+            .where(Import.user_id == user_id)
+            .order_by(Import.id.desc())
+            .limit(LISTED)
+        )
+    )

@@ -1,0 +1,320 @@
+"""CSV imports: detection, the dry run, one-transaction import, duplicates and undo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from expense_tracker.errors import NotFound, ValidationError
+from expense_tracker.extensions import db
+from expense_tracker.models import Expense, Import
+from expense_tracker.services import exports, imports
+from expense_tracker.services.totals import check_monthly_totals
+
+from ..factories import make_expense, make_user
+
+GERMAN = (
+    "Buchungstag;Verwendungszweck;Betrag\r\n"
+    "05.01.2026;REWE Markt;-12,50\r\n"
+    "06.01.2026;Gehalt Januar;2.500,00\r\n"
+    "07.01.2026;Miete;-1.250,00\r\n"
+)
+
+
+def settings_form(record, **changes) -> dict:
+    """The preview form as posted: the stored settings, with some changed."""
+    settings = imports.settings_of(record)
+    form = {
+        "encoding": settings.encoding,
+        "delimiter": settings.delimiter,
+        "has_header": "yes" if settings.has_header else "no",
+        "date_format": settings.date_format,
+        "decimal": settings.decimal,
+        "signs": settings.signs,
+        "date_col": str(settings.date_col),
+        "amount_col": str(settings.amount_col),
+        "category_col": "" if settings.category_col is None else str(settings.category_col),
+        "description_col": ""
+        if settings.description_col is None
+        else str(settings.description_col),
+        "default_category": settings.default_category,
+        "save_as": "",
+    }
+    return form | changes
+
+
+def stored(user_id: int) -> list[tuple]:
+    return [
+        (e.date.isoformat(), str(e.amount), e.category.name, e.description)
+        for e in db.session.scalars(
+            select(Expense).where(Expense.user_id == user_id).order_by(Expense.date, Expense.id)
+        )
+    ]
+
+
+def start(user, text: str | bytes, name: str = "bank.csv", **changes):
+    content = text.encode("utf-8") if isinstance(text, str) else text
+    record = imports.start_import(user.id, name, content)
+    if changes:
+        imports.update_settings(user.id, record.id, settings_form(record, **changes))
+    return record
+
+
+@pytest.fixture
+def alice():
+    return make_user("alice")
+
+
+def test_a_german_bank_file_is_read_with_semicolons_decimal_commas_and_dates(alice):
+    record = start(alice, GERMAN)
+
+    settings = imports.settings_of(record)
+    assert (settings.delimiter, settings.decimal, settings.date_format) == (";", ",", "%d.%m.%Y")
+    assert (settings.date_col, settings.amount_col, settings.description_col) == (0, 2, 1)
+    assert settings.category_col is None and settings.signs == "negative"
+
+
+def test_negative_amounts_are_spending_and_income_is_skipped_with_its_line(alice):
+    record = start(alice, GERMAN, default_category="Bank")
+
+    check = imports.check_import(alice.id, record.id)
+
+    assert [(row.line, row.amount) for row in check.new] == [
+        (2, Decimal("12.50")),
+        (4, Decimal("1250.00")),
+    ]
+    assert check.skipped == [
+        imports.Problem(3, "a positive amount is money coming in, not spending.")
+    ]
+
+
+def test_without_a_category_column_the_person_must_pick_one(alice):
+    record = start(alice, GERMAN)
+
+    with pytest.raises(ValidationError) as error:
+        imports.update_settings(alice.id, record.id, settings_form(record))
+
+    assert "default_category" in error.value.errors
+
+
+@pytest.mark.parametrize(
+    ("content", "encoding"),
+    [
+        ("\ufeffdate,amount,category,description\n2026-01-05,3.20,Café,Crème\n".encode(), "utf-8"),
+        ("date,amount,category,description\n2026-01-05,3.20,Café,Crème\n".encode(), "utf-8"),
+        (
+            "date,amount,category,description\n2026-01-05,3.20,Café,Crème\n".encode("latin-1"),
+            "cp1252",
+        ),
+    ],
+    ids=["utf-8 with BOM", "utf-8", "latin-1"],
+)
+def test_each_encoding_reads_the_same_text(alice, content, encoding):
+    record = start(alice, content)
+
+    check = imports.check_import(alice.id, record.id)
+
+    assert imports.settings_of(record).encoding == encoding
+    assert [(row.category, row.description) for row in check.new] == [("Café", "Crème")]
+
+
+def test_blank_lines_are_ignored_and_line_numbers_stay_physical(alice):
+    text = "date,amount,category\n\n2026-01-05,1,Food\n\n\n2026-01-06,abc,Food\n2026-01-07,2,Food\n"
+    record = start(alice, text)
+
+    check = imports.check_import(alice.id, record.id)
+
+    assert [row.line for row in check.new] == [3, 7]
+    assert check.invalid == [imports.Problem(6, "“abc” is not an amount.")]
+
+
+@pytest.mark.parametrize(
+    ("last", "reason"),
+    [
+        ("2026-01-07,4", "it has 2 fields where the header has 3"),
+        ('2026-01-07,4,"Foo', "the line ends inside quotes"),
+    ],
+    ids=["fewer fields", "unterminated quote"],
+)
+def test_a_truncated_last_line_is_invalid_and_the_rest_imports(alice, last, reason):
+    record = start(alice, f"date,amount,category\n2026-01-05,1,Food\n2026-01-06,2,Food\n{last}")
+
+    check = imports.check_import(alice.id, record.id)
+
+    assert len(check.new) == 2
+    assert len(check.invalid) == 1 and check.invalid[0].line == 4
+    assert check.invalid[0].reason.startswith(reason)
+
+
+def test_two_identical_rows_both_import_into_an_empty_account(alice):
+    row = "2026-01-05,4.50,Food,Coffee\n"
+    record = start(alice, "date,amount,category,description\n" + row + row)
+
+    imported = imports.run_import(alice.id, record.id)
+
+    assert imported == 2
+    assert stored(alice.id) == [("2026-01-05", "4.50", "Food", "Coffee")] * 2
+
+
+def test_importing_a_file_again_finds_every_row_a_duplicate(alice):
+    text = "date,amount,category,description\n2026-01-05,4.50,Food,Coffee\n" * 1
+    text += "2026-01-05,4.50,Food,Coffee\n2026-01-06,9,Food,Lunch\n"
+    imports.run_import(alice.id, start(alice, text).id)
+    again = start(alice, text)
+
+    check = imports.check_import(alice.id, again.id)
+
+    assert (len(check.new), len(check.duplicates)) == (0, 3)
+
+
+def test_a_duplicate_counts_once_against_one_existing_expense(alice):
+    make_expense(alice, amount="4.50", date="2026-01-05", description="Coffee")
+    row = "2026-01-05,4.50,Food,Coffee\n"
+    record = start(alice, "date,amount,category,description\n" + row + row)
+
+    check = imports.check_import(alice.id, record.id)
+
+    assert [row.line for row in check.duplicates] == [2]
+    assert [row.line for row in check.new] == [3]
+
+
+@pytest.mark.parametrize(("choice", "expected"), [("skip", 1), ("import", 2)])
+def test_duplicates_are_skipped_or_imported_as_chosen(alice, choice, expected):
+    make_expense(alice, amount="4.50", date="2026-01-05", description="Coffee")
+    text = "date,amount,category,description\n2026-01-05,4.50,Food,Coffee\n2026-01-06,1,Food,Tea\n"
+
+    imported = imports.run_import(alice.id, start(alice, text).id, duplicates=choice)
+
+    assert imported == expected
+    assert len(stored(alice.id)) == 1 + expected
+
+
+def test_an_invalid_row_in_the_middle_is_reported_and_the_others_import(alice):
+    text = "date,amount,category\n2026-01-05,1,Food\n2026-02-30,2,Food\n2026-01-07,3,Food\n"
+    record = start(alice, text)
+
+    imported = imports.run_import(alice.id, record.id)
+
+    assert imported == 2
+    assert [row[1] for row in stored(alice.id)] == ["1.00", "3.00"]
+    assert not check_monthly_totals()
+
+
+def test_a_failure_in_the_middle_leaves_nothing_half_imported(alice, monkeypatch):
+    text = "date,amount,category\n" + "".join(f"2026-01-05,{n},Food\n" for n in range(1, 10))
+    record = start(alice, text)
+    monkeypatch.setattr(imports, "BATCH_SIZE", 3)
+    real_add = imports.add_to_totals
+
+    def failing(*args):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(imports, "add_to_totals", failing)
+
+    with pytest.raises(RuntimeError):
+        imports.run_import(alice.id, record.id)
+
+    monkeypatch.setattr(imports, "add_to_totals", real_add)
+    assert stored(alice.id) == []
+    assert db.session.get(Import, record.id).status == "pending"
+    assert imports.run_import(alice.id, record.id) == 9
+
+
+def test_undo_deletes_the_imports_rows_edited_or_not_and_fixes_the_totals(alice):
+    from expense_tracker.services import expenses
+
+    make_expense(alice, amount="7", date="2026-01-04", description="Typed in")
+    text = "date,amount,category\n2026-01-05,1,Food\n2026-02-07,3,Rent\n"
+    record = start(alice, text)
+    imports.run_import(alice.id, record.id)
+    edited = db.session.scalar(select(Expense).where(Expense.amount == Decimal("3.00")))
+    expenses.update_expense(alice.id, edited.id, {"amount": "30"})
+
+    undone = imports.undo_import(alice.id, record.id)
+
+    assert undone == 2
+    assert stored(alice.id) == [("2026-01-04", "7.00", "Food", "Typed in")]
+    assert not check_monthly_totals()
+    assert db.session.get(Import, record.id).status == "undone"
+    with pytest.raises(ValidationError):
+        imports.undo_import(alice.id, record.id)
+
+
+def test_the_bytes_are_dropped_once_imported(alice):
+    record = start(alice, "date,amount,category\n2026-01-05,1,Food\n")
+
+    imports.run_import(alice.id, record.id)
+
+    assert db.session.get(Import, record.id).content is None
+    with pytest.raises(NotFound):
+        imports.run_import(alice.id, record.id)
+
+
+def test_another_users_import_is_not_found(alice):
+    record = start(alice, "date,amount,category\n2026-01-05,1,Food\n")
+    bob = make_user("bob")
+
+    with pytest.raises(NotFound):
+        imports.check_import(bob.id, record.id)
+    with pytest.raises(NotFound):
+        imports.undo_import(bob.id, record.id)
+
+
+def test_saved_settings_are_reused_for_a_file_with_the_same_header(alice):
+    first = start(alice, GERMAN, default_category="Bank", save_as="Sparkasse")
+
+    second = start(alice, GERMAN.replace("REWE", "Aldi"))
+
+    settings = imports.settings_of(second)
+    assert first.id != second.id
+    assert (settings.mapping, settings.default_category) == ("Sparkasse", "Bank")
+
+
+def test_an_exported_file_imports_into_a_fresh_account_identically(alice):
+    for amount, category, description, date in [
+        ("12.50", "Food", "=HYPERLINK(evil)", "2026-01-05"),
+        ("1000000000", "Reisen", 'Zürich, "Hotel"', "2025-12-31"),
+        ("0.01", "+Plus", "'quoted", "1900-01-01"),
+        ("3", "food", "", "2026-01-05"),
+    ]:
+        make_expense(alice, amount=amount, category=category, description=description, date=date)
+    exported = "".join(exports.csv_chunks(exports.iter_expenses(alice.id))).encode("utf-8")
+    carol = make_user("carol")
+
+    record = imports.start_import(carol.id, "expenses.csv", exported)
+    imported = imports.run_import(carol.id, record.id)
+
+    assert imported == 4
+    assert stored(carol.id) == stored(alice.id)
+    assert not check_monthly_totals()
+
+
+def test_a_file_of_100000_rows_imports(alice, capsys):
+    start_day = dt.date(2020, 1, 1)
+    lines = ["Datum;Betrag;Kategorie;Beschreibung"]
+    for n in range(100_000):
+        day = start_day + dt.timedelta(days=n % 1500)
+        lines.append(f"{day:%d.%m.%Y};-{n % 500 + 1},{n % 100:02d};Cat {n % 7};Row {n}")
+    content = ("\r\n".join(lines) + "\r\n").encode("utf-8")
+    record = imports.start_import(alice.id, "big.csv", content)
+
+    began = time.perf_counter()
+    check = imports.check_import(alice.id, record.id)
+    checked = time.perf_counter()
+    imported = imports.run_import(alice.id, record.id)
+    done = time.perf_counter()
+
+    with capsys.disabled():
+        dialect = db.session.get_bind().dialect.name
+        print(
+            f"\n100,000 rows on {dialect}: dry run {checked - began:.2f} s,"
+            f" import {done - checked:.2f} s"
+        )
+    assert len(check.new) == imported == 100_000
+    count = db.session.scalar(select(func.count()).where(Expense.user_id == alice.id))
+    assert count == 100_000
+    assert not check_monthly_totals()
