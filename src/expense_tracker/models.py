@@ -6,7 +6,15 @@ import datetime as dt
 from decimal import Decimal
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint, func
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -92,6 +100,8 @@ class Category(db.Model):
     name: Mapped[str] = mapped_column(String(40))
     # casefold() of the name, computed in Python: SQLite's lower() only folds ASCII.
     name_key: Mapped[str] = mapped_column(String(120))
+    # One of the ten colours in colors.py (0-9); charts paint it with colors.color_class.
+    color: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (UniqueConstraint("user_id", "name_key", name="uq_categories_user_name"),)
