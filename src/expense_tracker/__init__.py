@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     """Attach the page blueprints and the JSON API."""
     from .api import init_api
     from .auth.views import bp as auth_bp
+    from .categories.views import bp as categories_bp
     from .expenses.views import bp as expenses_bp
     from .exports.views import bp as exports_bp
     from .imports.views import bp as imports_bp
@@ -110,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(expenses_bp)
+    app.register_blueprint(categories_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(settings_bp)
@@ -151,7 +153,10 @@ def describe_user_agent(user_agent: str) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Add the filters templates use to show money and percentages."""
+    """Add the filters templates use to show money, percentages and category colours."""
+    from .colors import color_class
+
+    app.add_template_filter(color_class, "color_class")
 
     @app.template_filter("money")
     def money(value: Decimal) -> str:

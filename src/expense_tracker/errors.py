@@ -26,6 +26,12 @@ class NotFound(DomainError):
     status = 404
 
 
+class Conflict(DomainError):
+    """The request is sound but the record's state forbids it now (a category with expenses)."""
+
+    status = 409
+
+
 class Unauthorized(DomainError):
     """No valid credentials came with the request."""
 
@@ -59,6 +65,7 @@ ERROR_TITLES = {
     403: "Forbidden",
     404: "Page not found",
     405: "Method not allowed",
+    409: "Not possible now",
     413: "Request too large",
     429: "Too many attempts",
     500: "Something went wrong",
@@ -155,6 +162,11 @@ def register_error_handlers(app: Flask) -> None:
         # Someone else's record or none at all: the two look alike, and both are logged.
         audit("access.not_found", user_id=_acting_user_id())
         return _render_error(404)
+
+    @app.errorhandler(Conflict)
+    def conflict(error: Conflict):
+        # Pages catch it to show the message beside what was refused; the API answers 409.
+        return _render_error(409, str(error))
 
     @app.errorhandler(Unauthorized)
     def unauthorized(error: Unauthorized):

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     LargeBinary,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -101,6 +102,8 @@ class Category(db.Model):
     name: Mapped[str] = mapped_column(String(40))
     # casefold() of the name, computed in Python: SQLite's lower() only folds ASCII.
     name_key: Mapped[str] = mapped_column(String(120))
+    # One of the ten colours in colors.py (0-9); charts paint it with colors.color_class.
+    color: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (UniqueConstraint("user_id", "name_key", name="uq_categories_user_name"),)

@@ -25,8 +25,9 @@ def test_the_summary_of_a_period_totals_each_category_largest_first(api):
         "total": "35.30",
         "count": 3,
         "categories": [
-            {"category": "Food", "total": "30.30", "count": 2, "percent": "85.8"},
-            {"category": "Travel", "total": "5.00", "count": 1, "percent": "14.2"},
+            # Each category's colour: Rent came first (0), then Food and Travel.
+            {"category": "Food", "color": 1, "total": "30.30", "count": 2, "percent": "85.8"},
+            {"category": "Travel", "color": 2, "total": "5.00", "count": 1, "percent": "14.2"},
         ],
     }
 

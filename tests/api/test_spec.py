@@ -17,6 +17,10 @@ OPERATIONS = {
     ("delete", "/api/v1/expenses/{expense_id}"),
     ("get", "/api/v1/summary"),
     ("get", "/api/v1/categories"),
+    ("post", "/api/v1/categories"),
+    ("patch", "/api/v1/categories/{category_id}"),
+    ("post", "/api/v1/categories/{category_id}/merge"),
+    ("delete", "/api/v1/categories/{category_id}"),
     ("get", "/api/v1/export.csv"),
     ("get", "/api/v1/export.json"),
 }
@@ -86,7 +90,8 @@ def test_the_docs_page_describes_each_operation_and_is_linked_from_the_footer(cl
 def test_every_operation_but_token_creation_is_401_without_a_token(client, api):
     created = api.post("/api/v1/expenses", json={"amount": "1", "category": "Food"}).get_json()
     token_id = api.get("/api/v1/tokens").get_json()["items"][0]["id"]
-    ids = {"expense_id": created["id"], "token_id": token_id}
+    category_id = api.get("/api/v1/categories").get_json()["items"][0]["id"]
+    ids = {"expense_id": created["id"], "token_id": token_id, "category_id": category_id}
 
     for method, path in OPERATIONS - {("post", "/api/v1/tokens")}:
         url = path.format(**ids)

@@ -11,6 +11,7 @@ import marshmallow as ma
 from marshmallow import fields
 from marshmallow.validate import Length, Range
 
+from ..colors import COLOR_NAMES
 from ..services.filters import SEARCH_MAX
 from ..services.tokens import NAME_MAX
 from ..services.validation import CATEGORY_MAX, DESCRIPTION_MAX, MAX_DATE, MIN_DATE
@@ -120,6 +121,51 @@ class ExpenseChange(StrictSchema):
     description = _text("description", metadata=_DESCRIPTION_DOC)
 
 
+_COLOR_DOC = {
+    "description": "One of ten colours, by number: "
+    + ", ".join(f"{n} {name}" for n, name in enumerate(COLOR_NAMES))
+    + ".",
+    "minimum": 0,
+    "maximum": len(COLOR_NAMES) - 1,
+    "examples": [2],
+}
+_COLOR_IN = {"invalid": "Send the colour as a whole number from 0 to 9."}
+_NAME_DOC = {
+    "description": "Unique among your categories, ignoring case.",
+    "minLength": 1,
+    "maxLength": CATEGORY_MAX,
+    "examples": ["Groceries"],
+}
+
+
+class CategoryCreate(StrictSchema):
+    name = _text("name", required=True, metadata=_NAME_DOC)
+    color = fields.Integer(
+        strict=True,
+        error_messages=_COLOR_IN,
+        metadata={
+            **_COLOR_DOC,
+            "description": _COLOR_DOC["description"] + " Least used if left out.",
+        },
+    )
+
+
+class CategoryChange(StrictSchema):
+    """A new name, a new colour, or both; what is left out stays."""
+
+    name = _text("name", metadata=_NAME_DOC)
+    color = fields.Integer(strict=True, error_messages=_COLOR_IN, metadata=_COLOR_DOC)
+
+
+class CategoryMerge(StrictSchema):
+    into = fields.Integer(
+        required=True,
+        strict=True,
+        error_messages={"invalid": "Send the id of the category to merge into, a whole number."},
+        metadata={"description": "The id of another of your categories.", "examples": [7]},
+    )
+
+
 # A parameter sent empty is an error, not "no filter": leave it out instead.
 NOT_EMPTY = Length(min=1, error="Leave the parameter out, or give it a value.")
 
@@ -223,6 +269,7 @@ class ExportedExpense(ma.Schema):
 
 class CategoryShare(ma.Schema):
     category = fields.String(required=True)
+    color = fields.Integer(required=True, metadata=_COLOR_DOC)
     total = Money(required=True)
     count = fields.Integer(required=True)
     percent = fields.String(
@@ -249,6 +296,7 @@ class Summary(ma.Schema):
 class CategoryBalance(ma.Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
+    color = fields.Integer(required=True, metadata=_COLOR_DOC)
     total = Money(required=True, metadata={"description": "All time."})
     count = fields.Integer(required=True)
 

@@ -11,6 +11,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 from ..downloads import export_response
 from ..errors import TooManyAttempts, Unauthorized, ValidationError
 from ..security import audit
+from ..services import categories as category_service
 from ..services import expenses, reports, tokens
 from ..services.filters import ExpenseFilter, parse_filter
 from . import schemas
@@ -43,6 +44,7 @@ _RESPONSE_NAMES = {
     400: "BAD_REQUEST",
     401: "UNAUTHORIZED",
     404: "NOT_FOUND",
+    409: "CONFLICT",
     413: "REQUEST_ENTITY_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
     422: "UNPROCESSABLE_ENTITY",
@@ -290,6 +292,7 @@ def summary(args: dict):
         "categories": [
             {
                 "category": share.name,
+                "color": share.color,
                 "total": share.total,
                 "count": share.count,
                 "percent": str(share.percent),
@@ -299,10 +302,68 @@ def summary(args: dict):
     }
 
 
+# Categories
+
+
 @bp.get("/categories")
 @bp.response(200, schemas.CategoryList)
 @errors(401)
 @bp.doc(security=BEARER)
 def categories():
     """Every category you have, alphabetically, with what you spent in it over all time."""
-    return {"items": reports.category_totals(_user_id())}
+    return {"items": category_service.list_categories(_user_id())}
+
+
+@bp.post("/categories")
+@bp.arguments(schemas.CategoryCreate)
+@bp.response(201, schemas.CategoryBalance)
+@errors(400, 401, 413, 415, 422)
+@bp.doc(security=BEARER)
+def create_category(body: dict):
+    """Add a category with no expenses yet. A name you already have (ignoring case) is 422."""
+    category = category_service.create_category(_user_id(), body)
+    return category_service.category_balance(_user_id(), category.id)
+
+
+@bp.patch("/categories/<int:category_id>")
+@bp.arguments(schemas.CategoryChange, required=False)
+@bp.response(200, schemas.CategoryBalance)
+@errors(400, 401, 404, 413, 415, 422)
+@bp.doc(security=BEARER)
+def update_category(body: dict, category_id: int):
+    """Rename or recolour a category; its expenses follow a new name.
+
+    A name another of your categories has (ignoring case) is 422: merge the two instead.
+    Changing only the case of the name is allowed.
+    """
+    category_service.update_category(_user_id(), category_id, body)
+    return category_service.category_balance(_user_id(), category_id)
+
+
+@bp.post("/categories/<int:category_id>/merge")
+@bp.arguments(schemas.CategoryMerge)
+@bp.response(200, schemas.CategoryBalance)
+@errors(400, 401, 404, 413, 415, 422)
+@bp.doc(security=BEARER)
+def merge_category(body: dict, category_id: int):
+    """Move every expense of this category into `into`, then delete this one.
+
+    Answers with the category merged into, its totals now including the moved expenses.
+    Merging a category into itself is 422; a category that is not yours is 404.
+    """
+    target = category_service.merge_category(_user_id(), category_id, body["into"])
+    return category_service.category_balance(_user_id(), target.id)
+
+
+@bp.delete("/categories/<int:category_id>")
+@bp.response(204)
+@errors(401, 404, 409)
+@bp.doc(security=BEARER)
+def delete_category(category_id: int):
+    """Delete a category without expenses.
+
+    One that still has expenses is 409 Conflict: the request is sound, but the category's
+    state forbids it until its expenses are gone (merge it into another instead).
+    """
+    category_service.delete_category(_user_id(), category_id)
+    return ""

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from markupsafe import Markup, escape
 
+from ..colors import color_class
 from ..services.reports import Summary
 
 # One table row per expense; "{what}" names the hidden text that describes the row's buttons.
@@ -79,7 +80,7 @@ def summary_chart(summary: Summary) -> list[ChartSlice]:
     """Return the summary's categories, largest first, each with its figures written out."""
     slices = []
     offset = 0.0
-    for index, category in enumerate(summary.categories):
+    for category in summary.categories:
         share = float(category.total * 100 / summary.total)
         percent = f"{category.percent}%"
         slices.append(
@@ -88,7 +89,7 @@ def summary_chart(summary: Summary) -> list[ChartSlice]:
                 total=f"{category.total:,.2f}",
                 percent=percent,
                 label=f"{category.name} {percent}",
-                color=f"c{index % 10}",
+                color=color_class(category.color),
                 dasharray=f"{share:.4f} {100 - share:.4f}",
                 dashoffset=f"{25 - offset:.4f}",
             )

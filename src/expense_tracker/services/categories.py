@@ -1,12 +1,20 @@
-"""Categories: found or created by name, ignoring case, for one user."""
+"""Categories: found or created by name ignoring case; renamed, recoloured, merged, deleted."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 
+from sqlalchemy import delete, exists, func, literal, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..colors import COLOR_NAMES
+from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
-from ..models import Category, utcnow
+from ..models import MAX_ID, Category, Expense, MonthlyTotal, utcnow
 from ..sql import upsert_insert
+from .validation import FieldError, clean_category
 
 DEFAULT_CATEGORIES = (
     "Food",
@@ -20,6 +28,18 @@ DEFAULT_CATEGORIES = (
     "Travel",
     "Other",
 )
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class CategoryBalance:
+    """A category with its colour and what was spent in it over all time."""
+
+    id: int
+    name: str
+    color: int
+    total: Decimal
+    count: int
 
 
 def resolve_category(user_id: int, name: str) -> Category:
@@ -33,10 +53,28 @@ def resolve_category(user_id: int, name: str) -> Category:
     # lets exactly one insert win and both then read the same row.
     db.session.execute(
         upsert_insert(Category)
-        .values(user_id=user_id, name=name, name_key=key, created_at=utcnow())
+        .values(
+            user_id=user_id,
+            name=name,
+            name_key=key,
+            color=next_color(user_id),
+            created_at=utcnow(),
+        )
         .on_conflict_do_nothing(index_elements=["user_id", "name_key"])
     )
     return db.session.scalars(query).one()
+
+
+def next_color(user_id: int) -> int:
+    """Return the colour the user's categories use least (the lowest of those on a tie)."""
+    used = dict(
+        db.session.execute(
+            select(Category.color, func.count())
+            .where(Category.user_id == user_id)
+            .group_by(Category.color)
+        ).all()
+    )
+    return min(range(len(COLOR_NAMES)), key=lambda color: (used.get(color, 0), color))
 
 
 def category_names(user_id: int) -> list[str]:
@@ -52,3 +90,244 @@ def with_defaults(names: list[str]) -> list[str]:
     """Return `names`, then the default categories not among them (ignoring case)."""
     keys = {Category.key_for(name) for name in names}
     return [*names, *(name for name in DEFAULT_CATEGORIES if Category.key_for(name) not in keys)]
+
+
+def _balances(user_id: int, *conditions) -> list[CategoryBalance]:
+    # Read from the kept monthly totals: a few rows per category and month, no expenses.
+    rows = db.session.execute(
+        select(
+            Category.id,
+            Category.name,
+            Category.color,
+            func.sum(MonthlyTotal.total),
+            func.sum(MonthlyTotal.count),
+        )
+        .outerjoin(MonthlyTotal, MonthlyTotal.category_id == Category.id)
+        .where(Category.user_id == user_id, *conditions)
+        .group_by(Category.id, Category.name, Category.color, Category.name_key)
+        .order_by(Category.name_key)
+    ).all()
+    return [
+        CategoryBalance(id, name, color, total or ZERO, count or 0)
+        for id, name, color, total, count in rows
+    ]
+
+
+def list_categories(user_id: int) -> list[CategoryBalance]:
+    """Return each of the user's categories with its all-time total, by name ignoring case."""
+    return _balances(user_id)
+
+
+def category_balance(user_id: int, category_id: int) -> CategoryBalance:
+    """Return one of the user's categories with its all-time total; NotFound otherwise."""
+    found = _balances(user_id, Category.id == category_id) if 0 < category_id <= MAX_ID else []
+    if not found:
+        raise NotFound()
+    return found[0]
+
+
+def get_category(user_id: int, category_id: int) -> Category:
+    """Return the user's category; another user's is as missing as one never made."""
+    if not 0 < category_id <= MAX_ID:
+        raise NotFound()
+    category = db.session.scalar(
+        select(Category).where(Category.id == category_id, Category.user_id == user_id)
+    )
+    if category is None:
+        raise NotFound()
+    return category
+
+
+def _clean_name(raw: str | None) -> str:
+    try:
+        return clean_category(raw)
+    except FieldError as error:
+        raise ValidationError({"name": str(error)}) from None
+
+
+def _clean_color(raw: object) -> int:
+    text = str(raw).strip() if isinstance(raw, int | str) and not isinstance(raw, bool) else ""
+    if not text.isascii() or not text.isdigit() or int(text) >= len(COLOR_NAMES):
+        raise ValidationError({"color": "Choose one of the colours."})
+    return int(text)
+
+
+def _name_taken(user_id: int, name: str, but: int | None = None) -> Category | None:
+    """The user's other category whose name is `name` ignoring case, if there is one."""
+    query = select(Category).where(
+        Category.user_id == user_id, Category.name_key == Category.key_for(name)
+    )
+    if but is not None:
+        query = query.where(Category.id != but)
+    return db.session.scalar(query)
+
+
+def _clash(name: str, *, merge_hint: bool) -> ValidationError:
+    message = f"You already have a category called “{name}”."
+    if merge_hint:
+        message += " To put their expenses together, merge this category into it."
+    return ValidationError({"name": message})
+
+
+def _commit_or_clash(name: str, *, merge_hint: bool) -> None:
+    """Commit; a name taken meanwhile by another request is the same clash as one seen first."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise _clash(name, merge_hint=merge_hint) from None
+
+
+def create_category(user_id: int, raw: Mapping[str, object]) -> Category:
+    """Add a category with no expenses yet; `color` is optional (the least used one)."""
+    name = _clean_name(raw.get("name"))  # type: ignore[arg-type]
+    color = _clean_color(raw["color"]) if raw.get("color") is not None else None
+    taken = _name_taken(user_id, name)
+    if taken is not None:
+        raise _clash(taken.name, merge_hint=False)
+    category = Category(
+        user_id=user_id,
+        name=name,
+        name_key=Category.key_for(name),
+        color=next_color(user_id) if color is None else color,
+    )
+    db.session.add(category)
+    _commit_or_clash(name, merge_hint=False)
+    return category
+
+
+def update_category(user_id: int, category_id: int, raw: Mapping[str, object]) -> Category:
+    """Rename and/or recolour a category: the fields present in `raw` change, in one commit.
+
+    Its expenses follow a rename, as they refer to it by id. A name that differs from
+    another category's only in case is that category's name: the answer suggests a merge.
+    Changing only the case of its own name is a rename like any other.
+    """
+    category = get_category(user_id, category_id)
+    errors: dict[str, str] = {}
+    name = color = None
+    for field, clean in (("name", _clean_name), ("color", _clean_color)):
+        if field in raw:
+            try:
+                value = clean(raw[field])  # type: ignore[operator]
+            except ValidationError as error:
+                errors |= error.errors
+                continue
+            if field == "name":
+                name = value
+            else:
+                color = value
+    if name is not None and not errors:
+        taken = _name_taken(user_id, name, but=category.id)
+        if taken is not None:
+            errors |= _clash(taken.name, merge_hint=True).errors
+    if errors:
+        db.session.rollback()
+        raise ValidationError(errors)
+    if name is not None:
+        category.name, category.name_key = name, Category.key_for(name)
+    if color is not None:
+        category.color = color
+    _commit_or_clash(name or category.name, merge_hint=True)
+    return category
+
+
+def _move_references(user_id: int, source_id: int, target_id: int) -> None:
+    """Point everything that refers to category `source_id` at `target_id` instead.
+
+    The one place that knows which rows refer to a category: a table that gains a
+    category_id (budgets, recurring expense templates) gets its line here, or merging
+    would fail on its foreign key. Each step is one set-based statement, however many
+    rows move.
+    """
+    db.session.execute(
+        update(Expense)
+        .where(Expense.user_id == user_id, Expense.category_id == source_id)
+        .values(category_id=target_id)
+        .execution_options(synchronize_session=False)
+    )
+    _merge_monthly_totals(user_id, source_id, target_id)
+
+
+def _merge_monthly_totals(user_id: int, source_id: int, target_id: int) -> None:
+    """Add the source's total and count of each month to the target's, then drop its rows."""
+    table = MonthlyTotal.__table__
+    source_rows = select(
+        table.c.user_id, table.c.month, literal(target_id), table.c.total_cents, table.c.count
+    ).where(table.c.user_id == user_id, table.c.category_id == source_id)
+    statement = upsert_insert(table).from_select(
+        ["user_id", "month", "category_id", "total_cents", "count"], source_rows
+    )
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.user_id, table.c.month, table.c.category_id],
+            set_={
+                "total_cents": table.c.total_cents + statement.excluded.total_cents,
+                "count": table.c.count + statement.excluded.count,
+            },
+        )
+    )
+    db.session.execute(
+        delete(MonthlyTotal).where(
+            MonthlyTotal.user_id == user_id, MonthlyTotal.category_id == source_id
+        )
+    )
+
+
+def _clean_into(raw: object) -> int:
+    text = str(raw).strip() if isinstance(raw, int | str) and not isinstance(raw, bool) else ""
+    if not text.isascii() or not text.isdigit():
+        raise ValidationError({"into": "Choose the category to merge this one into."})
+    return int(text)
+
+
+def merge_category(user_id: int, source_id: int, into: int | str | None) -> Category:
+    """Move every expense (and total) of category `source_id` into `into`, then delete it.
+
+    Both must be the user's (another user's is NotFound). One transaction: a failure
+    anywhere leaves both as they were. Returns the category merged into.
+    """
+    source = get_category(user_id, source_id)
+    target = get_category(user_id, _clean_into(into))
+    if source.id == target.id:
+        db.session.rollback()
+        raise ValidationError({"into": "Choose another category to merge this one into."})
+    _move_references(user_id, source.id, target.id)
+    db.session.delete(source)
+    db.session.commit()
+    return target
+
+
+def has_expenses(user_id: int, category_id: int) -> bool:
+    """Whether any expense is filed under the category (one probe of an index)."""
+    return bool(
+        db.session.scalar(
+            select(exists().where(Expense.user_id == user_id, Expense.category_id == category_id))
+        )
+    )
+
+
+def delete_category(user_id: int, category_id: int) -> Category:
+    """Delete a category that has no expenses; one that has some is refused (Conflict)."""
+    category = get_category(user_id, category_id)
+    if has_expenses(user_id, category.id):
+        db.session.rollback()
+        raise Conflict(
+            f"“{category.name}” still has expenses. Merge it into another category instead,"
+            " or move or delete its expenses first."
+        )
+    name = category.name
+    # Months whose expenses were all deleted keep rows of zero; they go with it.
+    db.session.execute(
+        delete(MonthlyTotal).where(
+            MonthlyTotal.user_id == user_id, MonthlyTotal.category_id == category.id
+        )
+    )
+    db.session.delete(category)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # An expense was filed under it meanwhile: the foreign key refused the delete.
+        db.session.rollback()
+        raise Conflict(f"“{name}” has just been given an expense; it was not deleted.") from None
+    return category

@@ -22,6 +22,7 @@ class CategoryTotal:
     """One category's share of the spending."""
 
     name: str
+    color: int  # 0-9; colors.color_class(color) paints it
     total: Decimal
     count: int
     percent: Decimal
@@ -94,10 +95,15 @@ def _from_totals(
 ) -> list:
     current = MonthlyTotal.month >= since if since is not None else None
     query = (
-        select(Category.id, Category.name, *_sums(MonthlyTotal.total, MonthlyTotal.count, current))
+        select(
+            Category.id,
+            Category.name,
+            Category.color,
+            *_sums(MonthlyTotal.total, MonthlyTotal.count, current),
+        )
         .join(Category, Category.id == MonthlyTotal.category_id)
         .where(MonthlyTotal.user_id == user_id)
-        .group_by(Category.id, Category.name)
+        .group_by(Category.id, Category.name, Category.color)
     )
     if first is not None:
         query = query.where(MonthlyTotal.month >= first)
@@ -117,10 +123,10 @@ def _from_expenses(
     else:
         sums = _sums(Expense.amount, 1, Expense.date >= since)
     query = (
-        select(Category.id, Category.name, *sums)
+        select(Category.id, Category.name, Category.color, *sums)
         .join(Category, Category.id == Expense.category_id)
         .where(*expense_conditions(user_id, days))
-        .group_by(Category.id, Category.name)
+        .group_by(Category.id, Category.name, Category.color)
     )
     return db.session.execute(query).all()
 
@@ -132,7 +138,7 @@ def _needs_rows(expense_filter: ExpenseFilter) -> bool:
 
 
 def _grouped_sums(user_id: int, expense_filter: ExpenseFilter, since=None) -> list:
-    """Rows of (category id, name, amount, count[, previous amount]) from every part read.
+    """Rows of (category id, name, colour, amount, count[, previous amount]) from every part.
 
     Whole months come from the kept monthly totals; the days of partly covered months
     and any amount or text filter from the expenses. With `since`, rows before that day
@@ -150,15 +156,15 @@ def _grouped_sums(user_id: int, expense_filter: ExpenseFilter, since=None) -> li
 
 def _summary_of(rows) -> Summary:
     # At most a few small grouped lists (one per partial month and one of whole months).
-    sums: dict[int, tuple[str, Decimal, int]] = {}
-    for category_id, name, amount, count, *_ in rows:
-        _, total, number = sums.get(category_id, (name, ZERO, 0))
-        sums[category_id] = (name, total + amount, number + count)
-    total = sum((amount for _, amount, count in sums.values() if count), ZERO)
+    sums: dict[int, tuple[str, int, Decimal, int]] = {}
+    for category_id, name, color, amount, count, *_ in rows:
+        _, _, total, number = sums.get(category_id, (name, color, ZERO, 0))
+        sums[category_id] = (name, color, total + amount, number + count)
+    total = sum((amount for _, _, amount, count in sums.values() if count), ZERO)
     categories = sorted(
         (
-            CategoryTotal(name, amount, count, percent_of(amount, total))
-            for name, amount, count in sums.values()
+            CategoryTotal(name, color, amount, count, percent_of(amount, total))
+            for name, color, amount, count in sums.values()
             if count
         ),
         key=lambda c: (-c.total, c.name),
@@ -203,7 +209,7 @@ def summary_with_comparison(
     both = replace(expense_filter, start=previous.start)
     rows = _grouped_sums(user_id, both, since)
     summary = _summary_of(rows)
-    return summary, _comparison(summary.total, sum((row[4] for row in rows), ZERO))
+    return summary, _comparison(summary.total, sum((row[5] for row in rows), ZERO))
 
 
 def compare_with_previous(user_id: int, expense_filter: ExpenseFilter, total: Decimal):
@@ -212,30 +218,3 @@ def compare_with_previous(user_id: int, expense_filter: ExpenseFilter, total: De
     if previous is None:
         return None
     return _comparison(total, spending_summary(user_id, previous).total)
-
-
-@dataclass(frozen=True)
-class CategoryBalance:
-    """A category with what was spent in it over all time."""
-
-    id: int
-    name: str
-    total: Decimal
-    count: int
-
-
-def category_totals(user_id: int) -> list[CategoryBalance]:
-    """Return each of the user's categories with its all-time total, by name ignoring case.
-
-    Read from the kept monthly totals: a few rows per category and month.
-    """
-    rows = db.session.execute(
-        select(
-            Category.id, Category.name, func.sum(MonthlyTotal.total), func.sum(MonthlyTotal.count)
-        )
-        .outerjoin(MonthlyTotal, MonthlyTotal.category_id == Category.id)
-        .where(Category.user_id == user_id)
-        .group_by(Category.id, Category.name, Category.name_key)
-        .order_by(Category.name_key)
-    ).all()
-    return [CategoryBalance(id, name, total or ZERO, count or 0) for id, name, total, count in rows]

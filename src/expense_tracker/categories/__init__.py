@@ -1,0 +1,1 @@
+"""The categories pages: rename, recolour, merge and delete a user's categories."""
