@@ -39,6 +39,11 @@ BACKFILL_YEARS = 3
 BATCH = 100
 
 
+def today() -> dt.date:
+    """The server's date: what the pages and the job count as today (tests replace it)."""
+    return dt.date.today()
+
+
 # Schedules ------------------------------------------------------------------------------
 
 
