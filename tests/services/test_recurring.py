@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from expense_tracker.errors import NotFound, ValidationError
 from expense_tracker.extensions import db
 from expense_tracker.models import Expense, RecurringExpense, RecurringOccurrence, User
-from expense_tracker.services import expenses, recurring, totals
+from expense_tracker.services import accounts, expenses, recurring, totals
 
 D = dt.date
 
@@ -409,3 +409,12 @@ def test_another_users_template_is_not_found(user, other_user):
         recurring.pause_template(other_user.id, template.id, D(2026, 11, 24))
     with pytest.raises(NotFound):
         recurring.delete_template(other_user.id, template.id)
+
+
+def test_deleting_the_account_deletes_its_templates(user):
+    make_template(user, D(2026, 11, 24), start_date="2026-10-01")
+
+    accounts.delete_account(user.id, user.password, "127.0.0.1")
+
+    assert db.session.scalar(select(func.count()).select_from(RecurringExpense)) == 0
+    assert db.session.scalar(select(func.count()).select_from(RecurringOccurrence)) == 0
