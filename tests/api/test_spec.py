@@ -19,6 +19,11 @@ OPERATIONS = {
     ("get", "/api/v1/categories"),
     ("get", "/api/v1/export.csv"),
     ("get", "/api/v1/export.json"),
+    ("get", "/api/v1/recurring"),
+    ("post", "/api/v1/recurring"),
+    ("get", "/api/v1/recurring/{template_id}"),
+    ("patch", "/api/v1/recurring/{template_id}"),
+    ("delete", "/api/v1/recurring/{template_id}"),
 }
 
 
@@ -86,7 +91,7 @@ def test_the_docs_page_describes_each_operation_and_is_linked_from_the_footer(cl
 def test_every_operation_but_token_creation_is_401_without_a_token(client, api):
     created = api.post("/api/v1/expenses", json={"amount": "1", "category": "Food"}).get_json()
     token_id = api.get("/api/v1/tokens").get_json()["items"][0]["id"]
-    ids = {"expense_id": created["id"], "token_id": token_id}
+    ids = {"expense_id": created["id"], "token_id": token_id, "template_id": 1}
 
     for method, path in OPERATIONS - {("post", "/api/v1/tokens")}:
         url = path.format(**ids)

@@ -356,16 +356,29 @@ def _bring_up_to_date(template: RecurringExpense, today: dt.date) -> None:
         _make_due(template, today)
 
 
+def _as_raw(template: RecurringExpense) -> dict[str, str]:
+    """The template's fields as a form would send them: what a partial change keeps."""
+    return {
+        "amount": str(template.amount),
+        "category": template.category.name,
+        "description": template.description,
+        "frequency": template.frequency,
+        "start_date": template.start_date.isoformat(),
+        "day_of_month": str(template.day_of_month or ""),
+        "end_date": template.end_date.isoformat() if template.end_date else "",
+    }
+
+
 def update_template(
     user_id: int, template_id: int, raw: Mapping[str, str | None], today: dt.date
 ) -> RecurringExpense:
-    """Change a template; the new terms apply to its dates after today.
+    """Change the fields present in `raw`; the new terms apply to the template's dates after today.
 
     What was due up to today is made first, on the old terms. A template that had not
     started yet is scheduled as if new, so moving its start into the past back-fills.
     """
     template = get_template(user_id, template_id)
-    values = _clean(raw, today, kept_start=template.start_date)
+    values = _clean({**_as_raw(template), **raw}, today, kept_start=template.start_date)
     _bring_up_to_date(template, today)
     had_started = template.start_date <= today
     _apply(user_id, template, values)
