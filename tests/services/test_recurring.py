@@ -332,6 +332,19 @@ def test_editing_changes_only_the_dates_after_today(user):
     ]
 
 
+def test_fields_left_out_of_a_change_keep_their_values(user):
+    template = make_template(user, D(2026, 1, 1), start_date="2026-01-31", end_date="2026-12-31")
+
+    changed = recurring.update_template(user.id, template.id, {"amount": "7"}, D(2026, 1, 31))
+
+    assert (changed.amount, changed.description, changed.end_date) == (
+        Decimal("7.00"),
+        "Rent",
+        D(2026, 12, 31),
+    )
+    assert changed.day_of_month is None and changed.next_due == D(2026, 2, 28)
+
+
 def test_moving_a_future_start_into_the_past_fills_it_in(user):
     template = make_template(user, D(2026, 3, 10), start_date="2026-04-01")
 
@@ -352,7 +365,7 @@ def test_removing_the_end_date_of_an_ended_template_restarts_it_tomorrow(user):
     recurring.update_template(
         user.id,
         template.id,
-        {"amount": "5", "category": "Fun", "frequency": "weekly", "start_date": "2026-01-01"},
+        {"end_date": ""},
         D(2026, 2, 1),
     )
 
