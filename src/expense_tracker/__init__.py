@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from .expenses.views import bp as expenses_bp
     from .exports.views import bp as exports_bp
     from .imports.views import bp as imports_bp
+    from .recurring.views import bp as recurring_bp
     from .settings.two_factor import bp as two_factor_bp
     from .settings.views import bp as settings_bp
 
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(categories_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(recurring_bp)
     app.register_blueprint(settings_bp)
     app.register_blueprint(two_factor_bp)
     init_api(app)
@@ -121,12 +123,13 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the `flask --app expense_tracker ...` maintenance commands."""
-    from .commands import backup, export, import_legacy, rebuild_totals
+    from .commands import backup, export, import_legacy, rebuild_totals, run_recurring
 
     app.cli.add_command(rebuild_totals)
     app.cli.add_command(import_legacy)
     app.cli.add_command(backup)
     app.cli.add_command(export)
+    app.cli.add_command(run_recurring)
 
 
 _BROWSERS = (

@@ -1,5 +1,6 @@
 """Command-line doors to the services: `flask --app expense_tracker COMMAND`."""
 
+import datetime as dt
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -10,7 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .extensions import db
-from .services import accounts, backups, exports, legacy, totals
+from .services import accounts, backups, exports, legacy, recurring, totals
 
 
 @click.command("rebuild-totals")
@@ -156,3 +157,21 @@ def export(username: str, path: Path, file_format: str | None, force: bool) -> N
             for chunk in chunks(counted()):
                 file.write(chunk)
     click.echo(f"Exported {total} expenses of {user.username} to {path}.")
+
+
+@click.command("run-recurring")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Make what is due up to this date (YYYY-MM-DD) instead of the server's today.",
+)
+@with_appcontext
+def run_recurring(today: dt.datetime | None) -> None:
+    """Make every recurring expense due up to today; safe to run often, and on several servers."""
+    day = today.date() if today else recurring.today()
+    report = recurring.run_due(day)
+    click.echo(
+        f"Made {report.expenses} recurring expenses for {report.users} users,"
+        f" due up to {day.isoformat()}."
+    )

@@ -8,6 +8,7 @@ from decimal import Decimal
 from flask_login import UserMixin
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     ForeignKey,
     Index,
     LargeBinary,
@@ -84,6 +85,10 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     # The newest TOTP time step used to log in: a code of that step or older is refused.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # The earliest next due date of the user's active recurring expenses, kept by
+    # services.recurring: the dashboard, which has this row already, fills due occurrences
+    # only when it is today or earlier, so an ordinary view costs no query for them.
+    recurring_due: Mapped[dt.date | None]
 
     # Usernames are ASCII only, so the database's lower() is exact on every backend.
     __table_args__ = (Index("uq_users_username_lower", func.lower(username), unique=True),)
@@ -293,4 +298,73 @@ class ImportMapping(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "name", name="uq_import_mappings_user_name"),
         Index("ix_import_mappings_user_header", "user_id", "header_key"),
+    )
+
+
+class RecurringExpense(db.Model):
+    """A template that becomes an expense on every date of its schedule.
+
+    `next_due` is the first date not yet handled (None once the schedule has ended);
+    every date before it has been made into an expense or deliberately skipped.
+    """
+
+    __tablename__ = "recurring_expenses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column("amount_cents", Money)
+    description: Mapped[str] = mapped_column(String(200), default="")
+    frequency: Mapped[str] = mapped_column(String(10))  # weekly, monthly or yearly
+    start_date: Mapped[dt.date]
+    end_date: Mapped[dt.date | None]
+    # Monthly only: 1-31, falling on the month's last day in shorter months.
+    day_of_month: Mapped[int | None] = mapped_column(SmallInteger)
+    is_paused: Mapped[bool] = mapped_column(default=False)
+    next_due: Mapped[dt.date | None]
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+    category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
+
+    __table_args__ = (
+        # Serves a user's list and the earliest due date of their active templates.
+        Index("ix_recurring_expenses_user_next_due", "user_id", "next_due"),
+        # Serves the job: every template due by a date.
+        Index("ix_recurring_expenses_next_due", "next_due"),
+        CheckConstraint(
+            "frequency IN ('weekly', 'monthly', 'yearly')", name="ck_recurring_frequency"
+        ),
+        CheckConstraint(
+            "day_of_month IS NULL OR day_of_month BETWEEN 1 AND 31", name="ck_recurring_day"
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<RecurringExpense {self.id} {self.frequency} {self.amount}>"
+
+
+class RecurringOccurrence(db.Model):
+    """One date of a template's schedule that has been handled, at most once per date.
+
+    The unique (template, date) pair is what makes the job idempotent: a second run,
+    or a second server running it at the same time, cannot insert the same date again,
+    and only the run whose insert took effect makes the expense. The row outlives its
+    expense (expense_id becomes NULL), so a deleted expense is not made again.
+    """
+
+    __tablename__ = "recurring_occurrences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int] = mapped_column(
+        ForeignKey("recurring_expenses.id", ondelete="CASCADE")
+    )
+    due_date: Mapped[dt.date]
+    expense_id: Mapped[int | None] = mapped_column(
+        ForeignKey("expenses.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("template_id", "due_date", name="uq_recurring_occurrences_template_date"),
     )

@@ -23,6 +23,11 @@ OPERATIONS = {
     ("delete", "/api/v1/categories/{category_id}"),
     ("get", "/api/v1/export.csv"),
     ("get", "/api/v1/export.json"),
+    ("get", "/api/v1/recurring"),
+    ("post", "/api/v1/recurring"),
+    ("get", "/api/v1/recurring/{template_id}"),
+    ("patch", "/api/v1/recurring/{template_id}"),
+    ("delete", "/api/v1/recurring/{template_id}"),
 }
 
 
@@ -91,7 +96,12 @@ def test_every_operation_but_token_creation_is_401_without_a_token(client, api):
     created = api.post("/api/v1/expenses", json={"amount": "1", "category": "Food"}).get_json()
     token_id = api.get("/api/v1/tokens").get_json()["items"][0]["id"]
     category_id = api.get("/api/v1/categories").get_json()["items"][0]["id"]
-    ids = {"expense_id": created["id"], "token_id": token_id, "category_id": category_id}
+    ids = {
+        "expense_id": created["id"],
+        "token_id": token_id,
+        "category_id": category_id,
+        "template_id": 1,
+    }
 
     for method, path in OPERATIONS - {("post", "/api/v1/tokens")}:
         url = path.format(**ids)

@@ -9,8 +9,8 @@ from sqlalchemy import event, select
 from expense_tracker.colors import COLOR_NAMES, color_class
 from expense_tracker.errors import Conflict, NotFound, ValidationError
 from expense_tracker.extensions import db
-from expense_tracker.models import Category, Expense, MonthlyTotal
-from expense_tracker.services import categories, expenses, totals
+from expense_tracker.models import Category, Expense, MonthlyTotal, RecurringExpense
+from expense_tracker.services import categories, expenses, recurring, totals
 from expense_tracker.services.reports import spending_summary
 
 from ..factories import make_expense
@@ -286,6 +286,42 @@ def test_deleting_a_category_with_expenses_is_refused(user):
 
     assert "still has expenses" in str(raised.value)
     assert names(user) == ["Food"]
+
+
+def starting_next_year(user, category: str) -> int:
+    """Make a recurring expense in `category` that has made no expense yet; return its id."""
+    today = dt.date.today()
+    raw = {
+        "amount": "100",
+        "category": category,
+        "description": "Rent",
+        "frequency": "monthly",
+        "start_date": today.replace(year=today.year + 1, day=1).isoformat(),
+    }
+    return recurring.create_template(user.id, raw, today).id
+
+
+def test_a_category_a_recurring_expense_uses_is_not_deleted(user):
+    template_id = starting_next_year(user, "Housing")
+    housing = category_id(user, "Housing")
+
+    with pytest.raises(Conflict) as raised:
+        categories.delete_category(user.id, housing)
+
+    assert "used by a recurring expense" in str(raised.value)
+    assert names(user) == ["Housing"]
+    assert db.session.get(RecurringExpense, template_id).category_id == housing
+
+
+def test_merging_moves_the_recurring_expenses_too(user):
+    template_id = starting_next_year(user, "Rent")
+    make_expense(user, category="Housing")
+    housing = category_id(user, "Housing")
+
+    categories.merge_category(user.id, category_id(user, "Rent"), housing)
+
+    assert names(user) == ["Housing"]
+    assert db.session.get(RecurringExpense, template_id).category_id == housing
 
 
 def test_another_users_category_cannot_be_deleted(user, other_user):

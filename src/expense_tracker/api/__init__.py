@@ -47,6 +47,7 @@ api = ProblemApi()
 
 def init_api(app: Flask) -> None:
     """Serve the API and its spec; the API takes tokens, never the session cookie."""
+    from . import recurring  # noqa: F401 - adds the recurring expense operations to bp
     from .docs import bp as docs_bp
     from .views import bp
 

@@ -166,6 +166,43 @@ class CategoryMerge(StrictSchema):
     )
 
 
+_FREQUENCY_DOC = {"enum": ["weekly", "monthly", "yearly"], "examples": ["monthly"]}
+_DAY_OF_MONTH_DOC = {
+    "description": (
+        "Monthly only: 1-31, the month's last day in shorter months; the start date's day"
+        " when null or left out."
+    ),
+    "examples": [31],
+}
+_END_DATE_DOC = {**_DATE_DOC, "description": "The last day it may happen; null for none."}
+
+
+class RecurringCreate(StrictSchema):
+    amount = fields.String(required=True, error_messages=_AMOUNT_IN, metadata=_AMOUNT_DOC)
+    category = _text("category", required=True, metadata=_CATEGORY_DOC)
+    description = _text("description", metadata=_DESCRIPTION_DOC)
+    frequency = _text("frequency", required=True, metadata=_FREQUENCY_DOC)
+    start_date = _text(
+        "start_date",
+        required=True,
+        metadata={**_DATE_DOC, "description": "At most 3 years ago; past dates are filled in."},
+    )
+    day_of_month = fields.Integer(strict=True, allow_none=True, metadata=_DAY_OF_MONTH_DOC)
+    end_date = _text("end_date", allow_none=True, metadata=_END_DATE_DOC)
+
+
+class RecurringChange(StrictSchema):
+    """Any subset of a recurring expense's fields; those left out keep their values."""
+
+    amount = fields.String(error_messages=_AMOUNT_IN, metadata=_AMOUNT_DOC)
+    category = _text("category", metadata=_CATEGORY_DOC)
+    description = _text("description", metadata=_DESCRIPTION_DOC)
+    frequency = _text("frequency", metadata=_FREQUENCY_DOC)
+    start_date = _text("start_date", metadata=_DATE_DOC)
+    day_of_month = fields.Integer(strict=True, allow_none=True, metadata=_DAY_OF_MONTH_DOC)
+    end_date = _text("end_date", allow_none=True, metadata=_END_DATE_DOC)
+
+
 # A parameter sent empty is an error, not "no filter": leave it out instead.
 NOT_EMPTY = Length(min=1, error="Leave the parameter out, or give it a value.")
 
@@ -254,6 +291,27 @@ class ExpenseList(ma.Schema):
         allow_none=True,
         metadata={"description": "The next page, or null on the last one."},
     )
+
+
+class Recurring(ma.Schema):
+    id = fields.Integer(required=True)
+    amount = Money(required=True, metadata={"examples": ["950.00"]})
+    category = fields.String(required=True)
+    description = fields.String(required=True)
+    frequency = fields.String(required=True, metadata={"enum": ["weekly", "monthly", "yearly"]})
+    start_date = fields.Date(required=True)
+    day_of_month = fields.Integer(required=True, allow_none=True)
+    end_date = fields.Date(required=True, allow_none=True)
+    status = fields.String(required=True, metadata={"enum": ["active", "paused", "ended"]})
+    next_due = fields.Date(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The next date it becomes an expense; null once ended."},
+    )
+
+
+class RecurringList(ma.Schema):
+    items = fields.List(fields.Nested(Recurring), required=True)
 
 
 class ExportedExpense(ma.Schema):

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from ..errors import ValidationError
-from ..services import expenses, reports
+from ..services import expenses, recurring, reports
 from ..services.categories import category_names, with_defaults
 from ..services.filters import PERIODS, ExpenseFilter, parse_filter
 from .forms import ExpenseForm
@@ -70,6 +70,9 @@ def _render_dashboard(form: ExpenseForm, status: int = 200):
     user_id = current_user.id
     # "Today" is the server's local date.
     today = dt.date.today()
+    # The user row (loaded already) says whether a recurring expense is due: no query if not.
+    if recurring.is_due(current_user, recurring.today()):
+        recurring.run_due(recurring.today(), user_id=user_id)
     filter_errors: dict[str, str] = {}
     try:
         expense_filter = parse_filter(request.args, today)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from ..colors import COLOR_NAMES
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
-from ..models import MAX_ID, Category, Expense, MonthlyTotal, utcnow
+from ..models import MAX_ID, Category, Expense, MonthlyTotal, RecurringExpense, utcnow
 from ..sql import upsert_insert
 from .validation import FieldError, clean_category
 
@@ -246,6 +246,12 @@ def _move_references(user_id: int, source_id: int, target_id: int) -> None:
         .values(category_id=target_id)
         .execution_options(synchronize_session=False)
     )
+    db.session.execute(
+        update(RecurringExpense)
+        .where(RecurringExpense.user_id == user_id, RecurringExpense.category_id == source_id)
+        .values(category_id=target_id)
+        .execution_options(synchronize_session=False)
+    )
     _merge_monthly_totals(user_id, source_id, target_id)
 
 
@@ -307,14 +313,34 @@ def has_expenses(user_id: int, category_id: int) -> bool:
     )
 
 
+def _has_recurring(user_id: int, category_id: int) -> bool:
+    """Whether a recurring expense template is filed under the category."""
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    RecurringExpense.user_id == user_id,
+                    RecurringExpense.category_id == category_id,
+                )
+            )
+        )
+    )
+
+
 def delete_category(user_id: int, category_id: int) -> Category:
-    """Delete a category that has no expenses; one that has some is refused (Conflict)."""
+    """Delete a category with no expenses and no recurring expense; else refuse (Conflict)."""
     category = get_category(user_id, category_id)
     if has_expenses(user_id, category.id):
         db.session.rollback()
         raise Conflict(
             f"“{category.name}” still has expenses. Merge it into another category instead,"
             " or move or delete its expenses first."
+        )
+    if _has_recurring(user_id, category.id):
+        db.session.rollback()
+        raise Conflict(
+            f"“{category.name}” is used by a recurring expense. Merge it into another category"
+            " instead, or change or delete the recurring expense first."
         )
     name = category.name
     # Months whose expenses were all deleted keep rows of zero; they go with it.

@@ -90,9 +90,20 @@ def create_expense(user_id: int, raw: Mapping[str, str | None]) -> Expense:
     values = _clean(raw, tuple(_CLEANERS))
     expense = Expense(user_id=user_id)
     _apply(user_id, expense, values)
-    db.session.add(expense)
-    add_to_totals(user_id, expense.date, expense.category.id, expense.amount, 1)
+    stage_expense(expense)
     db.session.commit()
+    return expense
+
+
+def stage_expense(expense: Expense) -> Expense:
+    """Add a new, already valid expense and its monthly total to the caller's transaction.
+
+    The caller commits; other services (recurring expenses) make expenses through here
+    so that the totals stay right.
+    """
+    db.session.add(expense)
+    db.session.flush()
+    add_to_totals(expense.user_id, expense.date, expense.category.id, expense.amount, 1)
     return expense
 
 

@@ -1,6 +1,6 @@
 """Category colours: a colour (0-9) per category, spread over each user's categories.
 
-Revision ID: 0011_category_colors
+Revision ID: 0009_category_colors
 Revises: 0008_csv_imports
 Create Date: 2026-11-24
 """
@@ -8,7 +8,7 @@ Create Date: 2026-11-24
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_category_colors"
+revision = "0009_category_colors"
 down_revision = "0008_csv_imports"
 branch_labels = None
 depends_on = None

@@ -1,0 +1,93 @@
+"""API views for recurring expenses: the same service as the /recurring pages."""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from ..models import RecurringExpense
+from ..services import recurring
+from . import schemas
+from .views import BEARER, _user_id, bp, errors
+
+
+def _text_or_none(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _raw(body: dict) -> dict[str, str | None]:
+    """The body as the service takes it: strings, with null meaning "none"."""
+    raw = {key: value for key, value in body.items() if key not in ("day_of_month", "end_date")}
+    for key in ("day_of_month", "end_date"):
+        if key in body:
+            raw[key] = _text_or_none(body[key]) or ""
+    return raw
+
+
+def _template_json(template: RecurringExpense) -> dict:
+    return {
+        "id": template.id,
+        "amount": template.amount,
+        "category": template.category.name,
+        "description": template.description,
+        "frequency": template.frequency,
+        "start_date": template.start_date,
+        "day_of_month": template.day_of_month,
+        "end_date": template.end_date,
+        "status": recurring.status_of(template),
+        "next_due": template.next_due,
+    }
+
+
+@bp.get("/recurring")
+@bp.response(200, schemas.RecurringList)
+@errors(401)
+@bp.doc(security=BEARER)
+def list_recurring():
+    """Your recurring expenses: active ones first, then paused, then ended."""
+    return {"items": [_template_json(t) for t in recurring.list_templates(_user_id())]}
+
+
+@bp.post("/recurring")
+@bp.arguments(schemas.RecurringCreate)
+@bp.response(
+    201,
+    schemas.Recurring,
+    headers={"Location": {"description": "Its URL.", "schema": {"type": "string"}}},
+)
+@errors(400, 401, 413, 415, 422)
+@bp.doc(security=BEARER)
+def create_recurring(body: dict):
+    """Add a recurring expense. Its dates from the start up to today become expenses at once."""
+    template = recurring.create_template(_user_id(), _raw(body), recurring.today())
+    location = url_for("api.get_recurring", template_id=template.id, _external=True)
+    return _template_json(template), {"Location": location}
+
+
+@bp.get("/recurring/<int:template_id>")
+@bp.response(200, schemas.Recurring)
+@errors(401, 404)
+@bp.doc(security=BEARER)
+def get_recurring(template_id: int):
+    """One of your recurring expenses; anyone else's is 404."""
+    return _template_json(recurring.get_template(_user_id(), template_id))
+
+
+@bp.patch("/recurring/<int:template_id>")
+@bp.arguments(schemas.RecurringChange, required=False)
+@bp.response(200, schemas.Recurring)
+@errors(400, 401, 404, 413, 415, 422)
+@bp.doc(security=BEARER)
+def update_recurring(body: dict, template_id: int):
+    """Change the fields sent; they apply to the dates after today."""
+    template = recurring.update_template(_user_id(), template_id, _raw(body), recurring.today())
+    return _template_json(template)
+
+
+@bp.delete("/recurring/<int:template_id>")
+@bp.response(204)
+@errors(401, 404)
+@bp.doc(security=BEARER)
+def delete_recurring(template_id: int):
+    """Delete a recurring expense; the expenses it made stay."""
+    recurring.delete_template(_user_id(), template_id)
+    return ""

@@ -1,0 +1,435 @@
+"""Recurring expenses: templates with a schedule, and the job that makes their expenses.
+
+Rules:
+- Weekly schedules repeat every 7 days from the start date. Monthly ones fall on their day
+  of the month (1-31), or on the month's last day when it is shorter, and stay anchored to
+  that day (31 Jan, 28 Feb, 31 Mar). Yearly ones fall on the start date's day and month;
+  29 February falls on 28 February in other years.
+- Every date from the start up to today becomes an expense, exactly once: the occurrence
+  row's unique (template, date) pair decides which run makes it (see RecurringOccurrence).
+  A start date may lie at most three years back, which bounds that back-fill.
+- Pausing skips the dates that fall while paused: resuming does not back-fill them.
+  Ending sets an end date; no date after it happens. Editing changes the dates after today
+  only: what was due up to today is made first, on the old terms. Deleting a template
+  keeps the expenses it made.
+- "Today" is the server's date, passed in by the caller.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from ..errors import NotFound, ValidationError
+from ..extensions import db
+from ..models import MAX_ID, Expense, RecurringExpense, RecurringOccurrence, User, utcnow
+from ..sql import upsert_insert
+from .categories import resolve_category
+from .expenses import stage_expense
+from .validation import FieldError, clean_category, clean_description, parse_amount, parse_date
+
+FREQUENCIES = {"weekly": "Every week", "monthly": "Every month", "yearly": "Every year"}
+BACKFILL_YEARS = 3
+# Templates the job reads at a time; each is committed on its own.
+BATCH = 100
+
+
+def today() -> dt.date:
+    """The server's date: what the pages and the job count as today (tests replace it)."""
+    return dt.date.today()
+
+
+# Schedules ------------------------------------------------------------------------------
+
+
+def _clamped(year: int, month: int, day: int) -> dt.date:
+    """The `day` of a month, or the month's last day when the month is shorter."""
+    return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def _add_months(year: int, month: int, months: int) -> tuple[int, int]:
+    index = year * 12 + month - 1 + months
+    return index // 12, index % 12 + 1
+
+
+def first_on_or_after(
+    frequency: str, start: dt.date, day_of_month: int | None, day: dt.date
+) -> dt.date:
+    """Return the first date of the schedule on or after `day` (and never before `start`)."""
+    day = max(day, start)
+    if frequency == "weekly":
+        return day + dt.timedelta(days=-(day - start).days % 7)
+    if frequency == "monthly":
+        anchor = day_of_month or start.day
+        candidate = _clamped(day.year, day.month, anchor)
+        if candidate < day:
+            candidate = _clamped(*_add_months(day.year, day.month, 1), anchor)
+        return candidate
+    candidate = _clamped(day.year, start.month, start.day)
+    if candidate < day:
+        candidate = _clamped(day.year + 1, start.month, start.day)
+    return candidate
+
+
+def following(template: RecurringExpense, day: dt.date) -> dt.date:
+    """Return the template's first date after `day`."""
+    return first_on_or_after(
+        template.frequency,
+        template.start_date,
+        template.day_of_month,
+        day + dt.timedelta(days=1),
+    )
+
+
+def _within_end(template: RecurringExpense, day: dt.date | None) -> dt.date | None:
+    """`day`, or None when it falls after the template's end date (nothing more is due)."""
+    if day is None or (template.end_date is not None and day > template.end_date):
+        return None
+    return day
+
+
+def _schedule_from(template: RecurringExpense, day: dt.date) -> None:
+    template.next_due = _within_end(
+        template,
+        first_on_or_after(template.frequency, template.start_date, template.day_of_month, day),
+    )
+
+
+# Validation -----------------------------------------------------------------------------
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    return _clamped(day.year - years, day.month, day.day)
+
+
+def _parse_day_of_month(raw: str | None) -> int | None:
+    text = (raw or "").strip()
+    if not text:
+        return None
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 31:
+        raise FieldError("Enter a day of the month from 1 to 31.")
+    return int(text)
+
+
+def _clean(
+    raw: Mapping[str, str | None], today: dt.date, kept_start: dt.date | None = None
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    cleaners = {
+        "amount": parse_amount,
+        "category": clean_category,
+        "description": clean_description,
+        "start_date": parse_date,
+        "day_of_month": _parse_day_of_month,
+    }
+    for field, cleaner in cleaners.items():
+        try:
+            values[field] = cleaner(raw.get(field))
+        except FieldError as error:
+            errors[field] = str(error)
+    frequency = (raw.get("frequency") or "").strip()
+    if frequency not in FREQUENCIES:
+        errors["frequency"] = "Choose weekly, monthly or yearly."
+    values["frequency"] = frequency
+    earliest = _years_before(today, BACKFILL_YEARS)
+    start = values.get("start_date")
+    # The limit bounds the back-fill of a new start; an edit may keep an older one.
+    if start is not None and start < earliest and start != kept_start:
+        errors["start_date"] = (
+            f"The start can be at most {BACKFILL_YEARS} years ago ({earliest.isoformat()})."
+        )
+    values["end_date"] = None
+    if (raw.get("end_date") or "").strip():
+        try:
+            values["end_date"] = parse_date(raw.get("end_date"))
+        except FieldError as error:
+            errors["end_date"] = str(error)
+        else:
+            if start is not None and values["end_date"] < start:
+                errors["end_date"] = "The end date cannot be before the start date."
+    if errors:
+        raise ValidationError(errors)
+    if frequency != "monthly":
+        values["day_of_month"] = None
+    return values
+
+
+def _apply(user_id: int, template: RecurringExpense, values: Mapping[str, Any]) -> None:
+    template.category = resolve_category(user_id, values["category"])
+    for field in ("amount", "description", "frequency", "start_date", "end_date"):
+        setattr(template, field, values[field])
+    template.day_of_month = values["day_of_month"]
+
+
+# The user's earliest due date -----------------------------------------------------------
+
+
+def _refresh_user_due(user_id: int) -> None:
+    """Store the earliest next due date of the user's active templates on the user row.
+
+    One statement, reading the (user_id, next_due) index.
+    """
+    earliest = (
+        select(func.min(RecurringExpense.next_due))
+        .where(
+            RecurringExpense.user_id == user_id,
+            RecurringExpense.next_due.is_not(None),
+            RecurringExpense.is_paused.is_(False),
+        )
+        .scalar_subquery()
+    )
+    db.session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(recurring_due=earliest)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def is_due(user: User, today: dt.date) -> bool:
+    """Whether any of the user's templates has a date up to today not yet made."""
+    return user.recurring_due is not None and user.recurring_due <= today
+
+
+# Making expenses ------------------------------------------------------------------------
+
+
+def _make_due(template: RecurringExpense, today: dt.date) -> int:
+    """Make the template's expenses for its dates up to today; return how many were made.
+
+    Each date is first claimed by inserting its occurrence (ON CONFLICT DO NOTHING); only
+    the run whose insert took effect makes the expense, in the same transaction. Another
+    run holding the same claim uncommitted makes this insert wait for its outcome.
+    """
+    occurrences = RecurringOccurrence.__table__
+    made = 0
+    start = template.next_due
+    day = start
+    while day is not None and day <= today and not template.is_paused:
+        claimed = db.session.scalar(
+            upsert_insert(occurrences)
+            .values(template_id=template.id, due_date=day, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["template_id", "due_date"])
+            .returning(occurrences.c.id)
+        )
+        if claimed is not None:
+            expense = stage_expense(
+                Expense(
+                    user_id=template.user_id,
+                    date=day,
+                    amount=template.amount,
+                    category=template.category,
+                    description=template.description,
+                )
+            )
+            db.session.execute(
+                update(occurrences).where(occurrences.c.id == claimed).values(expense_id=expense.id)
+            )
+            made += 1
+        day = _within_end(template, following(template, day))
+    if day != start:
+        # Only move the cursor from where this run found it: a run or an edit that moved
+        # it meanwhile wins, and the occurrences already keep every date to one expense.
+        db.session.execute(
+            update(RecurringExpense)
+            .where(RecurringExpense.id == template.id, _cursor_is(start))
+            .values(next_due=day, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        template.next_due = day
+    return made
+
+
+def _cursor_is(day: dt.date | None):
+    if day is None:
+        return RecurringExpense.next_due.is_(None)
+    return RecurringExpense.next_due == day
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What one run of the job did."""
+
+    expenses: int
+    users: int
+
+
+def run_due(today: dt.date, user_id: int | None = None) -> RunReport:
+    """Make every expense due up to `today`, for one user or for everyone; commit each template.
+
+    Safe to run twice, or on several servers at once: no date ever makes two expenses.
+    """
+    made = 0
+    users: set[int] = set()
+    after = 0
+    while True:
+        query = (
+            select(RecurringExpense)
+            .where(
+                RecurringExpense.next_due <= today,
+                RecurringExpense.is_paused.is_(False),
+                RecurringExpense.id > after,
+            )
+            .order_by(RecurringExpense.id)
+            .limit(BATCH)
+        )
+        if user_id is not None:
+            query = query.where(RecurringExpense.user_id == user_id)
+        templates = list(db.session.scalars(query))
+        if not templates:
+            break
+        for template in templates:
+            after = template.id
+            count = _make_due(template, today)
+            _refresh_user_due(template.user_id)
+            db.session.commit()
+            if count:
+                made += count
+                users.add(template.user_id)
+    if user_id is not None and not made:
+        # Nothing was due after all (another run was first): keep the user row right.
+        _refresh_user_due(user_id)
+        db.session.commit()
+    return RunReport(made, len(users))
+
+
+# Use cases ------------------------------------------------------------------------------
+
+
+def list_templates(user_id: int) -> list[RecurringExpense]:
+    """Return the user's templates: active ones by next date, then paused, then ended."""
+    templates = db.session.scalars(
+        select(RecurringExpense)
+        .where(RecurringExpense.user_id == user_id)
+        .order_by(RecurringExpense.id)
+    ).all()
+    order = {"active": 0, "paused": 1, "ended": 2}
+    return sorted(templates, key=lambda t: (order[status_of(t)], t.id))
+
+
+def status_of(template: RecurringExpense) -> str:
+    """ "active", "paused" or "ended"."""
+    if template.next_due is None:
+        return "ended"
+    return "paused" if template.is_paused else "active"
+
+
+def get_template(user_id: int, template_id: int) -> RecurringExpense:
+    """Return the user's template; another user's is as missing as one never made."""
+    if not 0 < template_id <= MAX_ID:
+        raise NotFound()
+    template = db.session.scalar(
+        select(RecurringExpense).where(
+            RecurringExpense.id == template_id, RecurringExpense.user_id == user_id
+        )
+    )
+    if template is None:
+        raise NotFound()
+    return template
+
+
+def create_template(
+    user_id: int, raw: Mapping[str, str | None], today: dt.date
+) -> RecurringExpense:
+    """Validate and store a template; its dates from the start up to today are made at once."""
+    values = _clean(raw, today)
+    template = RecurringExpense(user_id=user_id, is_paused=False)
+    _apply(user_id, template, values)
+    _schedule_from(template, template.start_date)
+    db.session.add(template)
+    db.session.flush()
+    _make_due(template, today)
+    _refresh_user_due(user_id)
+    db.session.commit()
+    return template
+
+
+def _bring_up_to_date(template: RecurringExpense, today: dt.date) -> None:
+    """Make what the template had due up to today, on its current terms."""
+    if template.next_due is not None and template.next_due <= today and not template.is_paused:
+        _make_due(template, today)
+
+
+def _as_raw(template: RecurringExpense) -> dict[str, str]:
+    """The template's fields as a form would send them: what a partial change keeps."""
+    return {
+        "amount": str(template.amount),
+        "category": template.category.name,
+        "description": template.description,
+        "frequency": template.frequency,
+        "start_date": template.start_date.isoformat(),
+        "day_of_month": str(template.day_of_month or ""),
+        "end_date": template.end_date.isoformat() if template.end_date else "",
+    }
+
+
+def update_template(
+    user_id: int, template_id: int, raw: Mapping[str, str | None], today: dt.date
+) -> RecurringExpense:
+    """Change the fields present in `raw`; the new terms apply to the template's dates after today.
+
+    What was due up to today is made first, on the old terms. A template that had not
+    started yet is scheduled as if new, so moving its start into the past back-fills.
+    """
+    template = get_template(user_id, template_id)
+    values = _clean({**_as_raw(template), **raw}, today, kept_start=template.start_date)
+    _bring_up_to_date(template, today)
+    had_started = template.start_date <= today
+    _apply(user_id, template, values)
+    _schedule_from(template, today + dt.timedelta(days=1) if had_started else template.start_date)
+    if not had_started:
+        _make_due(template, today)
+    _refresh_user_due(user_id)
+    db.session.commit()
+    return template
+
+
+def pause_template(user_id: int, template_id: int, today: dt.date) -> RecurringExpense:
+    """Pause a template after making what was due up to today."""
+    template = get_template(user_id, template_id)
+    _bring_up_to_date(template, today)
+    template.is_paused = True
+    _refresh_user_due(user_id)
+    db.session.commit()
+    return template
+
+
+def resume_template(user_id: int, template_id: int, today: dt.date) -> RecurringExpense:
+    """Resume a paused template from today on; the dates it skipped while paused stay skipped."""
+    template = get_template(user_id, template_id)
+    if template.is_paused:
+        template.is_paused = False
+        if template.next_due is not None:
+            _schedule_from(template, max(template.next_due, today))
+        _make_due(template, today)
+        _refresh_user_due(user_id)
+    db.session.commit()
+    return template
+
+
+def end_template(user_id: int, template_id: int, today: dt.date) -> RecurringExpense:
+    """End a template today: what was due up to today is made, nothing after it."""
+    template = get_template(user_id, template_id)
+    _bring_up_to_date(template, today)
+    if template.end_date is None or template.end_date > today:
+        template.end_date = today
+    template.next_due = _within_end(template, template.next_due)
+    _refresh_user_due(user_id)
+    db.session.commit()
+    return template
+
+
+def delete_template(user_id: int, template_id: int) -> RecurringExpense:
+    """Delete a template; the expenses it made stay."""
+    template = get_template(user_id, template_id)
+    db.session.delete(template)
+    db.session.flush()
+    _refresh_user_due(user_id)
+    db.session.commit()
+    return template

@@ -1,0 +1,91 @@
+"""Recurring expenses through the API: the same service, rules and privacy as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from expense_tracker.services import recurring
+
+from .conftest import assert_problem
+
+TODAY = dt.date(2026, 11, 24)
+RENT = {
+    "amount": "950.00",
+    "category": "Housing",
+    "description": "Rent",
+    "frequency": "monthly",
+    "start_date": "2026-09-30",
+}
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    monkeypatch.setattr(recurring, "today", lambda: TODAY)
+
+
+def test_adding_answers_201_fills_in_past_dates_and_says_where_it_lives(api):
+    response = api.post("/api/v1/recurring", json={**RENT, "day_of_month": 31})
+
+    assert response.status_code == 201
+    created = response.get_json()
+    assert created == {
+        **RENT,
+        "id": created["id"],
+        "day_of_month": 31,
+        "end_date": None,
+        "status": "active",
+        "next_due": "2026-11-30",
+    }
+    assert api.get(response.headers["Location"]).get_json() == created
+    made = api.get("/api/v1/expenses").get_json()["items"]
+    assert [item["date"] for item in made] == ["2026-10-31", "2026-09-30"]
+
+
+def test_patch_changes_only_the_fields_sent(api):
+    created = api.post("/api/v1/recurring", json=RENT).get_json()
+
+    changed = api.patch(f"/api/v1/recurring/{created['id']}", json={"amount": "1000"})
+
+    assert changed.status_code == 200
+    assert changed.get_json() == {**created, "amount": "1000.00"}
+
+
+def test_an_end_date_of_null_removes_it(api):
+    created = api.post("/api/v1/recurring", json={**RENT, "end_date": "2026-12-31"}).get_json()
+
+    changed = api.patch(f"/api/v1/recurring/{created['id']}", json={"end_date": None})
+
+    assert changed.get_json()["end_date"] is None
+
+
+def test_bad_values_are_422_with_the_pages_messages(api):
+    body = assert_problem(
+        api.post("/api/v1/recurring", json={**RENT, "frequency": "daily", "day_of_month": 0}),
+        422,
+    )
+
+    assert body["errors"] == {
+        "frequency": "Choose weekly, monthly or yearly.",
+        "day_of_month": "Enter a day of the month from 1 to 31.",
+    }
+
+
+def test_deleting_keeps_the_expenses_it_made(api):
+    created = api.post("/api/v1/recurring", json=RENT).get_json()
+
+    response = api.delete(f"/api/v1/recurring/{created['id']}")
+
+    assert response.status_code == 204
+    assert api.get("/api/v1/recurring").get_json() == {"items": []}
+    assert len(api.get("/api/v1/expenses").get_json()["items"]) == 2
+
+
+@pytest.mark.parametrize("method", ["get", "patch", "delete"])
+def test_another_users_recurring_expense_is_404(api, other_api, method):
+    created = api.post("/api/v1/recurring", json=RENT).get_json()
+
+    response = getattr(other_api, method)(f"/api/v1/recurring/{created['id']}", json={})
+
+    assert_problem(response, 404)

@@ -1,0 +1,184 @@
+"""Recurring expense pages, and the dashboard filling in what is due."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import event, func, select
+
+from expense_tracker.extensions import db
+from expense_tracker.models import Expense, RecurringExpense
+from expense_tracker.services import recurring
+
+from ..helpers import log_in, post_form, text
+
+TODAY = dt.date(2026, 11, 24)
+VALID = {
+    "amount": "950",
+    "category": "Housing",
+    "description": "Rent",
+    "frequency": "monthly",
+    "start_date": "2026-09-01",
+    "day_of_month": "",
+    "end_date": "",
+}
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    monkeypatch.setattr(recurring, "today", lambda: TODAY)
+
+
+def add(client, follow_redirects=False, **fields):
+    return post_form(
+        client,
+        "/recurring",
+        {**VALID, **fields},
+        token_page="/recurring",
+        follow_redirects=follow_redirects,
+    )
+
+
+def expense_dates(app) -> list[dt.date]:
+    with app.app_context():
+        return list(db.session.scalars(select(Expense.date).order_by(Expense.date)))
+
+
+def template_id(app) -> int:
+    with app.app_context():
+        return db.session.scalars(select(RecurringExpense.id)).one()
+
+
+def test_the_page_lists_nothing_at_first_and_has_the_labelled_form(auth_client):
+    page = text(auth_client.get("/recurring"))
+
+    assert "No recurring expenses yet" in page
+    for label in ("Amount", "Category", "Repeats", "Starts on", "Day of the month", "Ends on"):
+        assert f">{label}</label>" in page
+    assert 'value="2026-11-24"' in page
+
+
+def test_adding_fills_in_the_dates_up_to_today_and_lists_it(app, auth_client):
+    response = add(auth_client, follow_redirects=True)
+
+    page = text(response)
+    assert "Added Rent (950.00, monthly on the 1st)." in page
+    assert "Next 1 Dec 2026" in page
+    assert expense_dates(app) == [dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)]
+
+
+def test_bad_input_is_shown_beside_the_fields_and_kept(app, auth_client):
+    response = add(auth_client, amount="12.345", frequency="daily", day_of_month="40")
+
+    page = text(response)
+    assert response.status_code == 400
+    assert 'id="amount-error"' in page
+    assert 'id="frequency-error"' in page
+    assert "Enter a day of the month from 1 to 31." in page
+    assert 'value="12.345"' in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(RecurringExpense)) == 0
+
+
+def test_editing_saves_and_applies_from_tomorrow(app, auth_client):
+    add(auth_client)
+    url = f"/recurring/{template_id(app)}/edit"
+
+    response = post_form(
+        auth_client, url, {**VALID, "amount": "1000"}, token_page=url, follow_redirects=True
+    )
+
+    assert "Saved Rent (1,000.00, monthly on the 1st). The changes apply from tomorrow." in text(
+        response
+    )
+    assert len(expense_dates(app)) == 3
+
+
+def test_pause_resume_and_end_change_the_status(app, auth_client):
+    add(auth_client)
+    base = f"/recurring/{template_id(app)}"
+
+    paused = text(post_form(auth_client, f"{base}/pause", {}, follow_redirects=True))
+    resumed = text(post_form(auth_client, f"{base}/resume", {}, follow_redirects=True))
+    ended = text(post_form(auth_client, f"{base}/end", {}, follow_redirects=True))
+
+    assert "Paused Rent" in paused and ">Paused</span>" in paused
+    assert "Resumed Rent" in resumed and "Next 1 Dec 2026" in resumed
+    assert "Ended Rent" in ended and "Ended 24 Nov 2026" in ended
+
+
+def test_deleting_keeps_the_expenses(app, auth_client):
+    add(auth_client)
+
+    response = post_form(
+        auth_client, f"/recurring/{template_id(app)}/delete", {}, follow_redirects=True
+    )
+
+    assert "The expenses it made are kept." in text(response)
+    assert "No recurring expenses yet" in text(response)
+    assert len(expense_dates(app)) == 3
+
+
+@pytest.mark.parametrize("action", ["edit", "pause", "resume", "end", "delete"])
+def test_another_users_template_is_404(app, client, user, other_user, action):
+    with app.app_context():
+        template = recurring.create_template(user.id, VALID, TODAY)
+        theirs = template.id
+    log_in(client, other_user.username, other_user.password)
+    url = f"/recurring/{theirs}/{action}"
+
+    response = client.get(url) if action == "edit" else post_form(client, url, {})
+
+    assert response.status_code == 404
+
+
+def test_the_pages_need_a_log_in(client):
+    response = client.get("/recurring")
+
+    assert response.status_code == 302
+    assert "/auth/login" in response.headers["Location"]
+
+
+def test_header_and_dashboard_link_to_the_recurring_page(auth_client):
+    page = text(auth_client.get("/"))
+
+    assert page.count('href="/recurring"') == 2
+
+
+def statements_during(app, call) -> list[str]:
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_the_dashboard_fills_in_what_became_due(app, auth_client, monkeypatch):
+    add(auth_client)
+    monkeypatch.setattr(recurring, "today", lambda: dt.date(2027, 1, 5))
+
+    statements = statements_during(app, lambda: auth_client.get("/"))
+
+    assert any("recurring_occurrences" in statement for statement in statements)
+    assert expense_dates(app)[-2:] == [dt.date(2026, 12, 1), dt.date(2027, 1, 1)]
+
+
+def test_an_ordinary_dashboard_view_reads_nothing_of_recurring_expenses(app, auth_client):
+    add(auth_client)
+    auth_client.get("/")
+
+    statements = statements_during(app, lambda: auth_client.get("/"))
+
+    assert statements, "the listener saw the dashboard's queries"
+    # The user row's recurring_due column comes with the user; no recurring table is read.
+    assert not any("recurring_expenses" in statement for statement in statements)
+    assert not any("recurring_occurrences" in statement for statement in statements)
