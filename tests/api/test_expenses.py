@@ -181,6 +181,9 @@ def test_the_list_is_newest_first_and_filters_like_the_pages(api):
         ("from=2026-03-01&to=2026-02-01", "to"),
         ("cursor=garbage", "cursor"),
         ("q=" + "x" * 101, "q"),
+        ("q=a%00b", "q"),
+        ("category=%00", "category"),
+        ("category=Food%1B", "category"),
     ],
 )
 def test_bad_list_parameters_are_422(api, query, field):

@@ -74,6 +74,17 @@ def test_bad_filters_are_400_with_messages_beside_their_fields(auth_client):
     assert re.search(r'id="filter-min-error">Enter the amount as a number', page)
 
 
+def test_a_category_or_search_with_control_characters_is_400_beside_the_field(auth_client):
+    response = auth_client.get("/?category=%00&q=a%1Bb")
+
+    assert response.status_code == 400
+    page = text(response)
+    assert (
+        'id="filter-category-error">The category contains characters that are not allowed.<' in page
+    )
+    assert 'id="filter-q-error">The search contains characters that are not allowed.<' in page
+
+
 def test_the_summary_compares_with_the_previous_period(auth_client, user, add_expense):
     today = dt.date.fromisoformat(TODAY)
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).isoformat()

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ..errors import ValidationError
 from ..models import Category, Expense
 from ..sql import contains_ignoring_case
-from .validation import FieldError, parse_amount, parse_date
+from .validation import FieldError, has_control_characters, parse_amount, parse_date
 
 PERIODS = {
     "this-month": "This month",
@@ -115,7 +115,7 @@ def _optional_range(raw, names: tuple[str, str], parse, errors: dict[str, str], 
 def parse_filter(raw: Mapping[str, str], today: dt.date) -> ExpenseFilter:
     """Read a filter from URL parameters; an unknown period means the default one.
 
-    Raises ValidationError naming each parameter that is wrong (from, to, min, max, q).
+    Raises ValidationError naming each parameter that is wrong (from, to, min, max, q, category).
     """
     period = raw.get("period", DEFAULT_PERIOD)
     if period not in PERIODS:
@@ -141,13 +141,19 @@ def parse_filter(raw: Mapping[str, str], today: dt.date) -> ExpenseFilter:
     text = raw.get("q", "").strip() or None
     if text and len(text) > SEARCH_MAX:
         errors["q"] = f"Search for at most {SEARCH_MAX} characters."
+    elif text and has_control_characters(text):
+        errors["q"] = "The search contains characters that are not allowed."
+    category = raw.get("category", "").strip() or None
+    if category and has_control_characters(category):
+        # PostgreSQL refuses a NUL in any text, so such a name cannot even be looked up.
+        errors["category"] = "The category contains characters that are not allowed."
     if errors:
         raise ValidationError(errors)
     return ExpenseFilter(
         period=period,
         start=start,
         end=end,
-        category=raw.get("category", "").strip() or None,
+        category=category,
         text=text,
         min_amount=min_amount,
         max_amount=max_amount,

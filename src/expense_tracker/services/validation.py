@@ -55,7 +55,8 @@ def parse_date(raw: str | None) -> dt.date:
     return value
 
 
-def _has_control_characters(text: str) -> bool:
+def has_control_characters(text: str) -> bool:
+    """Whether `text` holds a control character or a lone surrogate (never valid input)."""
     return any(unicodedata.category(char) in ("Cc", "Cs") for char in text)
 
 
@@ -66,7 +67,7 @@ def clean_category(raw: str | None) -> str:
         raise FieldError("Enter a category.")
     if len(text) > CATEGORY_MAX:
         raise FieldError(f"Use at most {CATEGORY_MAX} characters for the category.")
-    if _has_control_characters(text):
+    if has_control_characters(text):
         raise FieldError("The category contains characters that are not allowed.")
     return text
 
@@ -76,7 +77,7 @@ def clean_label(raw: str | None, what: str, max_length: int) -> str:
     text = (raw or "").strip()
     if len(text) > max_length:
         raise FieldError(f"Use at most {max_length} characters for the {what}.")
-    if _has_control_characters(text):
+    if has_control_characters(text):
         raise FieldError(f"The {what} contains characters that are not allowed.")
     return text
 
