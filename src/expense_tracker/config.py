@@ -32,6 +32,9 @@ class Config:
     # (X-Forwarded-For, X-Forwarded-Proto). 0: use the connection's own address.
     TRUSTED_PROXIES = 0
     EXPENSES_PER_PAGE = 50
+    # What amounts are shown in for anyone who has not chosen in Settings (ISO 4217, Babel).
+    CURRENCY = "EUR"
+    LOCALE = "en_IE"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

@@ -8,6 +8,7 @@ from flask import Blueprint, request
 from flask_login import current_user, login_required
 
 from ..downloads import export_response
+from ..money import preferences_of
 from ..services.filters import parse_filter
 
 bp = Blueprint("exports", __name__)
@@ -20,5 +21,6 @@ def download(file_format: str):
 
     A filter that is wrong answers 400 with the error page, as the dashboard would.
     """
-    expense_filter = parse_filter(request.args, dt.date.today())
+    locale, currency = preferences_of(current_user)
+    expense_filter = parse_filter(request.args, dt.date.today(), locale=locale, currency=currency)
     return export_response(current_user.id, expense_filter, file_format)

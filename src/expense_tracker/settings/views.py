@@ -19,11 +19,13 @@ from flask_login import current_user, login_required, logout_user
 from ..downloads import streamed_attachment
 from ..errors import ValidationError
 from ..extensions import SESSION_SECRET
+from ..money import preferences_of
 from ..security import audit
-from ..services import accounts, exports, sessions, tokens, two_factor
+from ..services import accounts, exports, preferences, sessions, tokens, two_factor
 from .forms import (
     DeleteAccountForm,
     PasswordForm,
+    PreferencesForm,
     RecoveryCodesForm,
     TokenForm,
     TwoFactorDisableForm,
@@ -41,6 +43,7 @@ def _render(
     disable_form: TwoFactorDisableForm | None = None,
     codes_form: RecoveryCodesForm | None = None,
     delete_form: DeleteAccountForm | None = None,
+    preferences_form: PreferencesForm | None = None,
 ):
     page = render_template(
         "settings/index.html",
@@ -53,12 +56,27 @@ def _render(
         disable_form=disable_form or TwoFactorDisableForm(formdata=None, prefix="disable"),
         codes_form=codes_form or RecoveryCodesForm(formdata=None, prefix="codes"),
         delete_form=delete_form or DeleteAccountForm(formdata=None, prefix="delete"),
+        preferences_form=preferences_form or _preferences_form(formdata=None),
     )
     # A page with a token's secret on it must not be kept by any cache.
     return page, status, {"Cache-Control": "no-store"}
 
 
 render_settings = _render
+
+
+def _preferences_form(**kwargs) -> PreferencesForm:
+    """The preferences form with every choice, showing the user's current ones."""
+    locale, currency = preferences_of(current_user)
+    form = PreferencesForm(
+        prefix="preferences",
+        data={"currency": currency, "locale": locale, "theme": current_user.theme},
+        **kwargs,
+    )
+    form.currency.choices = list(preferences.currency_choices())
+    form.locale.choices = list(preferences.locale_choices())
+    form.theme.choices = list(preferences.THEMES.items())
+    return form
 
 
 @bp.get("")
@@ -87,6 +105,22 @@ def change_password():
         return _render(400, password_form=form)
     audit("password.changed", user_id=current_user.id)
     flash("Your password has been changed. Every other session has been logged out.", "success")
+    return redirect(url_for("settings.index"))
+
+
+@bp.post("/preferences")
+@login_required
+def save_preferences():
+    """Store the currency, number format and theme the user sees the app in."""
+    form = _preferences_form()
+    try:
+        preferences.update_preferences(
+            current_user.id, form.currency.data, form.locale.data, form.theme.data
+        )
+    except ValidationError as error:
+        form.show_errors(error.errors)
+        return _render(400, preferences_form=form)
+    flash("Your preferences have been saved.", "success")
     return redirect(url_for("settings.index"))
 
 
