@@ -6,7 +6,6 @@ import datetime as dt
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -162,8 +161,7 @@ def revoke_token(token_id: int):
 @login_required
 def download_data():
     """Download everything stored about the user as one JSON file, streamed."""
-    currency = current_app.config.get("CURRENCY", exports.DEFAULT_CURRENCY)
-    chunks = exports.account_chunks(current_user.id, currency=currency)
+    chunks = exports.account_chunks(current_user.id, currency=preferences_of(current_user)[1])
     filename = f"expense-tracker-{current_user.username}-{dt.date.today().isoformat()}.json"
     return streamed_attachment(chunks, "application/json", filename)
 
