@@ -157,8 +157,6 @@ def register_template_helpers(app: Flask) -> None:
     @app.template_filter("money")
     def money(value: Decimal) -> str:
         """An amount with the currency, as the logged-in user reads it (`1.234,56 €`)."""
-        if not isinstance(value, Decimal):  # a literal in a template
-            value = Decimal(str(value))
         return formatter_for(current_user).money(value)
 
     @app.context_processor

@@ -86,7 +86,7 @@ def show_dashboard_empty(visit: Visitor) -> None:
 
 def show_dashboard(visit: Visitor) -> None:
     visit.logged_in(expenses=len(EXPENSES))
-    expect(visit.page.get_by_test_id("total")).to_have_text("1,391.70")
+    expect(visit.page.get_by_test_id("total")).to_have_text("€1,391.70")
 
 
 def show_add_expense_with_errors(visit: Visitor) -> None:

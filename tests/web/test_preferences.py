@@ -198,3 +198,9 @@ def test_the_forced_and_the_system_dark_colours_are_the_same():
     ).group(1)
     declarations = [line.strip() for line in forced.strip().splitlines()]
     assert declarations and declarations == [line.strip() for line in system.strip().splitlines()]
+
+
+def test_settings_shows_an_example_amount_in_the_saved_convention(auth_client):
+    save_preferences(auth_client)
+
+    assert "Amounts show as 1.234,56\u00a0€." in text(auth_client.get("/settings"))

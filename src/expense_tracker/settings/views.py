@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from flask import (
     Blueprint,
@@ -31,6 +32,7 @@ from .forms import (
 )
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
+EXAMPLE_AMOUNT = Decimal("1234.56")
 
 
 def _render(
@@ -56,6 +58,8 @@ def _render(
         codes_form=codes_form or RecoveryCodesForm(formdata=None, prefix="codes"),
         delete_form=delete_form or DeleteAccountForm(formdata=None, prefix="delete"),
         preferences_form=preferences_form or _preferences_form(formdata=None),
+        # A variable, not a literal: Jinja would format a literal once, for whoever came first.
+        example_amount=EXAMPLE_AMOUNT,
     )
     # A page with a token's secret on it must not be kept by any cache.
     return page, status, {"Cache-Control": "no-store"}
