@@ -11,7 +11,7 @@ The JSON API stays machine-readable: it never goes through here.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_precision
@@ -34,6 +34,8 @@ class MoneyFormat:
         "suffix",
         "simple",
         "_table",
+        "_translates",
+        "_specs",
     )
 
     def __init__(self, locale: str, currency: str) -> None:
@@ -46,6 +48,8 @@ class MoneyFormat:
         number = sample[first:last]
         self.group, self.decimal = number[1], number[-3]
         self._table = str.maketrans({",": self.group, ".": self.decimal})
+        self._translates = (self.group, self.decimal) != (",", ".")
+        self._specs = {True: f",.{self.digits}f", False: f".{self.digits}f"}
         # What surrounds the digits: the symbol and its spacing, e.g. "€" before, or " €" after.
         self.prefix, self.suffix = sample[:first], sample[last:]
         # Groups of three, as Python writes them; otherwise (en_IN's lakhs) Babel writes each.
@@ -53,7 +57,7 @@ class MoneyFormat:
 
     def _places(self, value: Decimal) -> int:
         # Cents are stored: an amount with cents keeps them even in a currency without any.
-        if self.digits < 2 and value != value.quantize(Decimal(1).scaleb(-self.digits)):
+        if self.digits < 2 and value != value.to_integral_value():
             return 2
         return self.digits
 
@@ -61,9 +65,13 @@ class MoneyFormat:
         """The amount in the locale's digits and separators, without the currency."""
         if grouped and not self.simple and value >= 0:
             return self.money(value).removeprefix(self.prefix).removesuffix(self.suffix)
-        places = self._places(value)
-        rounded = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
-        return f"{rounded:{',' if grouped else ''}.{places}f}".translate(self._table)
+        # No rounding happens here: stored amounts have two decimals, and a currency with
+        # fewer shows two whenever there are cents.
+        if self.digits >= 2:
+            text = format(value, self._specs[grouped])
+        else:
+            text = format(value, f"{',' if grouped else ''}.{self._places(value)}f")
+        return text.translate(self._table) if self._translates else text
 
     def money(self, value: Decimal) -> str:
         """The amount with the currency, as the locale writes it: `1.234,56 €` for de_DE."""

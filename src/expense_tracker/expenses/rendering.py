@@ -50,6 +50,8 @@ def expense_rows(
     which keeps the column narrow on a phone); the buttons' description has the currency.
     """
     number, money = money_format.number, money_format.money
+    # The symbol goes around the bare number: one formatting per row instead of two.
+    around = (money_format.prefix, money_format.suffix) if money_format.simple else None
     amount_label = escape(amount_heading(money_format))
     edit = [escape(part) for part in row_urls["edit"]]
     delete = [escape(part) for part in row_urls["delete"]]
@@ -63,8 +65,8 @@ def expense_rows(
                     id=expense_id,
                     what=f"expense-{expense_id}-what",
                     day=date.isoformat(),
-                    amount=number(amount),
-                    money=money(amount),
+                    amount=shown,
+                    money=f"{around[0]}{shown}{around[1]}" if around else money(amount),
                     amount_label=amount_label,
                     category=escape(category),
                     description=escape(description),
@@ -72,6 +74,7 @@ def expense_rows(
                     delete=delete,
                 )
                 for expense_id, date, amount, category, description in items
+                for shown in (number(amount),)
             ]
         )
     )
