@@ -204,3 +204,13 @@ def test_settings_shows_an_example_amount_in_the_saved_convention(auth_client):
     save_preferences(auth_client)
 
     assert "Amounts show as 1.234,56\u00a0€." in text(auth_client.get("/settings"))
+
+
+def test_all_my_data_holds_the_preferences_and_plain_amounts(auth_client, user, add_expense):
+    add_expense(user, amount="1234.5", date="2026-01-02")
+    save_preferences(auth_client, currency="CHF")
+
+    data = auth_client.get("/settings/data.json").get_json()
+
+    assert data["account"]["preferences"] == {"currency": "CHF", "locale": "de_DE", "theme": "dark"}
+    assert [(e["amount"], e["currency"]) for e in data["expenses"]] == [("1234.50", "CHF")]

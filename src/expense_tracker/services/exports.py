@@ -170,6 +170,9 @@ def account_chunks(user_id: int, *, currency: str = DEFAULT_CURRENCY) -> Iterato
             "username": user.username,
             "created_at": _utc(user.created_at).isoformat(),
             "two_factor": user.totp_secret is not None,
+            # As chosen in Settings; null means the server's default. Amounts below stay
+            # plain decimals: a formatted copy would only repeat them.
+            "preferences": {"currency": user.currency, "locale": user.locale, "theme": user.theme},
         },
         "categories": list(categories),
         "api_tokens": [
