@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from babel.numbers import format_currency
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from expense_tracker.money import formatter
 from expense_tracker.services.validation import FieldError, parse_amount
@@ -98,6 +100,16 @@ def test_amounts_are_read_in_the_users_convention(raw, locale, currency, amount)
         ("0,00", "de_DE", "EUR", "The amount must be greater than zero."),
         ("2.000.000.000", "de_DE", "EUR", "The amount can be at most 1.000.000.000."),
         ("", "de_DE", "EUR", "Enter an amount."),
+        ("9" * 500, "de_DE", "EUR", "The amount can be at most 1.000.000.000."),
+        ("9" * 500 + ".5", "en_US", "USD", "The amount can be at most 1,000,000,000."),
+        (
+            "9" * 500 + ",5",
+            "fr_FR",
+            "EUR",
+            "The amount can be at most 1\u202f000\u202f000\u202f000.",
+        ),
+        (".", "de_DE", "EUR", "Enter the amount as a number"),
+        (",,", "de_DE", "EUR", "Enter the amount as a number"),
         ("1.234,56", None, None, "Enter the amount as a number such as 12, 12.5 or 12.50."),
     ],
 )
@@ -107,3 +119,23 @@ def test_amounts_that_are_wrong_or_ambiguous_are_refused_with_a_reason(
     with pytest.raises(FieldError) as refused:
         parse_amount(raw, locale, currency)
     assert message in str(refused.value)
+
+
+@given(
+    raw=st.text(alphabet="0123456789.,'’ \u00a0\u202f-e+x", max_size=40)
+    | st.text(max_size=20)
+    | st.from_regex(r"[0-9]{1,400}([.,][0-9]{0,5})?", fullmatch=True),
+    convention=st.sampled_from(
+        [("de_DE", "EUR"), ("fr_FR", "EUR"), ("en_US", "USD"), ("de_CH", "CHF"),
+         ("ja_JP", "JPY"), ("en_IN", "INR")]
+    ),
+)  # fmt: skip
+@settings(max_examples=300, deadline=None)
+def test_any_text_is_an_amount_or_a_field_error(raw, convention):
+    try:
+        amount = parse_amount(raw, *convention)
+    except FieldError:
+        return
+    assert Decimal("0.01") <= amount <= Decimal("1000000000") and amount == amount.quantize(
+        Decimal("0.01")
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from babel.numbers import (
     NumberFormatError,
@@ -36,6 +36,7 @@ class FieldError(ValueError):
 
 
 def _check_amount(amount: Decimal, too_much: str) -> Decimal:
+    """Return the amount to the cent, once it is between zero and the largest allowed."""
     if amount <= 0:
         raise FieldError("The amount must be greater than zero.")
     if amount > MAX_AMOUNT:
@@ -78,16 +79,21 @@ def _parse_local_amount(text: str, locale: str, currency: str | None) -> Decimal
     how = f"Enter the amount as a number such as {examples}."
     if any(char not in _DIGITS and char not in (group, decimal) for char in text):
         raise FieldError(how)
+    too_much = format_decimal(MAX_AMOUNT, locale=locale)
     try:
         amount = parse_decimal(text, locale=locale, strict=True)
     except NumberFormatError as error:
         guess = error.suggestions[-1] if getattr(error, "suggestions", None) else None
         raise FieldError(f"{how} Did you mean “{guess}”?" if guess else how) from None
+    except InvalidOperation:  # strict parsing writes the number back: hundreds of digits overflow
+        raise FieldError(f"The amount can be at most {too_much}.") from None
+    # The range first: quantizing a number of hundreds of digits would overflow too.
+    _check_amount(amount, too_much)
     if amount != amount.quantize(Decimal(1).scaleb(-places)):
         raise FieldError(
             f"Use at most {places} decimals." if places else "This currency has no decimals."
         )
-    return _check_amount(amount, format_decimal(MAX_AMOUNT, locale=locale))
+    return amount.quantize(CENTS)
 
 
 def parse_date(raw: str | None) -> dt.date:
