@@ -9,7 +9,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from expense_tracker import create_app
-from expense_tracker.config import fill_instance_defaults, normalize_database_url
+from expense_tracker.config import (
+    ConfigurationError,
+    fill_instance_defaults,
+    normalize_database_url,
+)
 from expense_tracker.extensions import db
 
 from .helpers import make_app
@@ -36,6 +40,24 @@ def test_environment_selects_the_database_and_secret_key(monkeypatch, tmp_path):
 
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'env.sqlite'}"
     assert app.config["SECRET_KEY"] == "from-the-environment"
+
+
+def test_the_environment_sets_the_default_currency_and_locale(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'env.sqlite'}")
+    monkeypatch.setenv("CURRENCY", "CHF")
+    monkeypatch.setenv("LOCALE", "de_CH")
+
+    app = create_app()
+
+    assert (app.config["CURRENCY"], app.config["LOCALE"]) == ("CHF", "de_CH")
+
+
+@pytest.mark.parametrize(("name", "value"), [("CURRENCY", "DEM"), ("LOCALE", "xx_XX")])
+def test_an_unknown_default_currency_or_locale_stops_start_up(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+
+    with pytest.raises(ConfigurationError, match=name):
+        create_app()
 
 
 def test_settings_passed_to_the_factory_win_over_the_environment(monkeypatch, tmp_path):

@@ -157,13 +157,22 @@ def describe_user_agent(user_agent: str) -> str:
 
 def register_template_helpers(app: Flask) -> None:
     """Add the filters templates use to show money, percentages and category colours."""
+    from flask_login import current_user
+
     from .colors import color_class
+    from .money import formatter_for
 
     app.add_template_filter(color_class, "color_class")
 
     @app.template_filter("money")
     def money(value: Decimal) -> str:
-        return f"{value:,.2f}"
+        """An amount with the currency, as the logged-in user reads it (`1.234,56 €`)."""
+        return formatter_for(current_user).money(value)
+
+    @app.context_processor
+    def theme() -> dict[str, str]:
+        """The colour theme pages are drawn in: the user's choice; visitors follow the system."""
+        return {"theme": getattr(current_user, "theme", None) or "system"}
 
     @app.template_filter("percent")
     def percent(value: Decimal) -> str:

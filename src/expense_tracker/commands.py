@@ -7,10 +7,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from .extensions import db
+from .money import formatter, preferences_of
 from .services import accounts, backups, exports, legacy, recurring, totals
 
 
@@ -143,7 +143,7 @@ def export(username: str, path: Path, file_format: str | None, force: bool) -> N
     if path.exists() and not force:
         raise click.ClickException(f"{path} exists already; use --force to replace it.")
     file_format = file_format or ("json" if path.suffix.lower() == ".json" else "csv")
-    currency = current_app.config.get("CURRENCY", exports.DEFAULT_CURRENCY)
+    locale, currency = preferences_of(user)
     total = exports.count_expenses(user.id)
     with _progress(total, f"Exporting {username}") as advance:
 
@@ -152,9 +152,13 @@ def export(username: str, path: Path, file_format: str | None, force: bool) -> N
                 yield row
                 advance(1)
 
-        chunks = exports.csv_chunks if file_format == "csv" else exports.json_chunks
+        if file_format == "csv":
+            decimal_comma = formatter(locale, currency).decimal == ","
+            chunks = exports.csv_chunks(counted(), decimal_comma=decimal_comma)
+        else:
+            chunks = exports.json_chunks(counted())
         with path.open("w", encoding="utf-8", newline="") as file:
-            for chunk in chunks(counted()):
+            for chunk in chunks:
                 file.write(chunk)
     click.echo(f"Exported {total} expenses of {user.username} to {path}.")
 

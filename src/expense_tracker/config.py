@@ -34,6 +34,9 @@ class Config:
     # (X-Forwarded-For, X-Forwarded-Proto). 0: use the connection's own address.
     TRUSTED_PROXIES = 0
     EXPENSES_PER_PAGE = 50
+    # What amounts are shown in for anyone who has not chosen in Settings (ISO 4217, Babel).
+    CURRENCY = "EUR"
+    LOCALE = "en_IE"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
@@ -121,6 +124,22 @@ def from_environment() -> dict:
         settings[name] = int(raw)
     if os.environ.get("ALLOW_INSECURE_HTTP", "").strip().lower() in _TRUE:
         settings["ALLOW_INSECURE_HTTP"] = True
+    settings |= _default_preferences()
+    return settings
+
+
+def _default_preferences() -> dict:
+    """CURRENCY and LOCALE from the environment, each one that Settings offers too."""
+    from .services.preferences import currency_choices, locale_choices
+
+    settings = {}
+    for name, choices in (("CURRENCY", currency_choices), ("LOCALE", locale_choices)):
+        raw = os.environ.get(name, "").strip()
+        if not raw:
+            continue
+        if raw not in dict(choices()):
+            raise ConfigurationError(f"{name} {raw!r} is not one Settings offers.")
+        settings[name] = raw
     return settings
 
 

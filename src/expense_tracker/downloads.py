@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from flask import Response, current_app, stream_with_context
+from flask import Response, stream_with_context
 
 from .services import exports
 from .services.filters import ExpenseFilter
@@ -29,10 +29,22 @@ def streamed_attachment(chunks: Iterator[str], mimetype: str, filename: str) -> 
     return response
 
 
-def export_response(user_id: int, expense_filter: ExpenseFilter, file_format: str) -> Response:
-    """Stream the user's filtered expenses as an attachment named after today's date."""
-    currency = current_app.config.get("CURRENCY", exports.DEFAULT_CURRENCY)
+def export_response(
+    user_id: int,
+    expense_filter: ExpenseFilter,
+    file_format: str,
+    *,
+    currency: str,
+    decimal_comma: bool = False,
+) -> Response:
+    """Stream the user's filtered expenses as an attachment named after today's date.
+
+    `decimal_comma` writes a CSV file for a locale with a decimal comma (see csv_chunks).
+    """
     rows = exports.iter_expenses(user_id, expense_filter, currency=currency)
-    chunks = exports.csv_chunks(rows) if file_format == "csv" else exports.json_chunks(rows)
+    if file_format == "csv":
+        chunks = exports.csv_chunks(rows, decimal_comma=decimal_comma)
+    else:
+        chunks = exports.json_chunks(rows)
     filename = f"expenses-{dt.date.today().isoformat()}.{file_format}"
     return streamed_attachment(chunks, MIMETYPES[file_format], filename)

@@ -89,6 +89,12 @@ class User(UserMixin, db.Model):
     # services.recurring: the dashboard, which has this row already, fills due occurrences
     # only when it is today or earlier, so an ordinary view costs no query for them.
     recurring_due: Mapped[dt.date | None]
+    # How amounts are shown and typed: an ISO 4217 code and a Babel locale such as "de_DE".
+    # None follows the server's defaults (the CURRENCY and LOCALE settings).
+    currency: Mapped[str | None] = mapped_column(String(3))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    # "system" (follow the device), "light" or "dark".
+    theme: Mapped[str] = mapped_column(String(6), default="system", server_default="system")
 
     # Usernames are ASCII only, so the database's lower() is exact on every backend.
     __table_args__ = (Index("uq_users_username_lower", func.lower(username), unique=True),)

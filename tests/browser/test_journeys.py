@@ -38,7 +38,8 @@ def fill_expense(page: Page, date: str, amount: str, category: str, description:
 def add_through_form(page: Page, date: str, amount: str, category: str, description: str) -> None:
     fill_expense(page, date, amount, category, description)
     page.get_by_role("button", name="Add expense", exact=True).click()
-    expect(page.get_by_text(f"Added {amount} in {category} on {date}.")).to_be_visible()
+    # The page shows amounts as the default locale does (en_IE, EUR): €10.00.
+    expect(page.get_by_text(f"Added €{amount} in {category} on {date}.")).to_be_visible()
 
 
 def expense_row(page: Page, description: str) -> Locator:
@@ -83,7 +84,7 @@ def test_adding_expenses_shows_the_total_and_each_categorys_share(page: Page, us
     add_through_form(page, TODAY, "30.00", "Food", "Weekly shop")
     add_through_form(page, TODAY, "60.00", "Rent", "Garage rent")
 
-    expect_summary(page, "100.00", ["Rent 60.00 60.0%", "Food 40.00 40.0%"])
+    expect_summary(page, "€100.00", ["Rent €60.00 60.0%", "Food €40.00 40.0%"])
     expect(page.get_by_text("3 expenses", exact=True)).to_be_visible()
     for description in ("Sandwich", "Weekly shop", "Garage rent"):
         expect(expense_row(page, description)).to_be_visible()
@@ -101,9 +102,9 @@ def test_editing_an_expense_updates_the_summary(page: Page, user, add_expense, l
     page.get_by_label("Amount", exact=True).fill("20")
     page.get_by_role("button", name="Save", exact=True).click()
 
-    expect(page.get_by_text(f"Saved 20.00 in Food on {TODAY}.")).to_be_visible()
+    expect(page.get_by_text(f"Saved €20.00 in Food on {TODAY}.")).to_be_visible()
     # 60 / 110 and 50 / 110, to one decimal, rounded half up.
-    expect_summary(page, "110.00", ["Rent 60.00 54.5%", "Food 50.00 45.5%"])
+    expect_summary(page, "€110.00", ["Rent €60.00 54.5%", "Food €50.00 45.5%"])
 
 
 def test_deleting_an_expense_asks_first_and_updates_the_summary(
@@ -116,9 +117,9 @@ def test_deleting_an_expense_asks_first_and_updates_the_summary(
 
     expense_row(page, "Garage").get_by_role("button", name="Delete", exact=True).click()
 
-    expect(page.get_by_text(f"Deleted 60.00 in Rent on {TODAY}.")).to_be_visible()
-    assert dialogs.messages == [f"Delete 60.00 in Rent on {TODAY}?"]
-    expect_summary(page, "40.00", ["Food 40.00 100.0%"])
+    expect(page.get_by_text(f"Deleted €60.00 in Rent on {TODAY}.")).to_be_visible()
+    assert dialogs.messages == [f"Delete €60.00 in Rent on {TODAY}?"]
+    expect_summary(page, "€40.00", ["Food €40.00 100.0%"])
     expect(expense_row(page, "Garage")).to_have_count(0)
 
 
@@ -158,10 +159,13 @@ def test_a_bad_amount_is_explained_beside_the_field_and_the_input_is_kept(page: 
     page.get_by_role("button", name="Add expense", exact=True).click()
 
     amount = page.get_by_label("Amount", exact=True)
-    message = "Enter the amount as a number such as 12, 12.5 or 12.50."
+    message = "Use at most 2 decimals."
     expect(amount).to_have_attribute("aria-invalid", "true")
     expect(amount).to_have_accessible_description(re.compile(re.escape(message)))
-    error = page.locator(f"#{amount.get_attribute('aria-describedby')}")
+    # The field is described by its hint (how to type an amount) and then by the error.
+    hint_id, error_id = amount.get_attribute("aria-describedby").split()
+    expect(page.locator(f"#{hint_id}")).to_have_text("In EUR, like 1,234.56 or 12.5")
+    error = page.locator(f"#{error_id}")
     expect(error).to_have_text(message)
     expect(error).to_be_visible()
     field, below = amount.bounding_box(), error.bounding_box()
@@ -198,7 +202,7 @@ def test_a_token_made_on_the_settings_page_adds_expenses_the_dashboard_shows(
     assert summary["total"] == "50.00"
 
     page.goto("/?period=all")
-    expect_summary(page, "50.00", ["Food 42.50 85.0%", "Transport 7.50 15.0%"])
+    expect_summary(page, "€50.00", ["Food €42.50 85.0%", "Transport €7.50 15.0%"])
 
     page.goto("/settings")
     page.get_by_role("button", name="Revoke Phone shortcut", exact=True).click()
@@ -314,7 +318,7 @@ def test_screenshots_of_the_main_pages_fit_the_screen(
         "aria-current", "page"
     )
     add_through_form(page, (today - dt.timedelta(days=4)).isoformat(), "9.80", "Food", "Coffee")
-    expect(page.get_by_test_id("total")).to_have_text("1,551.74")
+    expect(page.get_by_test_id("total")).to_have_text("€1,551.74")
     shoot("dashboard")
 
     expense_row(page, "Electricity").get_by_role("link", name="Edit", exact=True).click()

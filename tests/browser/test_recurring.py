@@ -41,7 +41,7 @@ def test_rent_since_two_months_ago_fills_in_and_can_be_paused_resumed_and_ended(
 
     add_recurring(page, "950", "Housing", "Rent", start=months_back(today, 2).isoformat(), day="1")
 
-    expect(page.get_by_text("Added Rent (950.00, monthly on the 1st).")).to_be_visible()
+    expect(page.get_by_text("Added Rent (€950.00, monthly on the 1st).")).to_be_visible()
     rent = item(page, "Rent")
     expect(rent).to_contain_text(f"Next {months_back(today, -1):%-d %b %Y}")
     page.get_by_role("link", name="Back to your expenses").click()

@@ -200,6 +200,28 @@ def test_an_export_imported_back_gives_identical_data(user, old_hash):
     assert "".join(exports.csv_chunks(exports.iter_expenses(copy.id))) == exported
 
 
+def test_a_decimal_comma_export_imported_back_gives_identical_data(user, old_hash):
+    make_expense(user, amount="1234.56", category="Rent", date="2026-03-02", description="a; b")
+    make_expense(user, amount="0.5", category="Food", date="2026-03-03", description="x,y")
+    exported = "".join(exports.csv_chunks(exports.iter_expenses(user.id), decimal_comma=True))
+    lines = exported.removeprefix(exports.CSV_BOM).split("\r\n")
+    assert lines[:2] == [
+        "date;amount;currency;category;description",
+        '2026-03-02;1234,56;EUR;Rent;"a; b"',
+    ]
+    expenses = "\r\n".join(
+        f"user_id;{lines[0]}" if n == 0 else (f"1;{line}" if line else "")
+        for n, line in enumerate(lines)
+    )
+
+    report = run(f"id,username,password\n1,alice2,{old_hash}\n", exports.CSV_BOM + expenses)
+
+    assert (report.expenses, report.problems) == (2, [])
+    copy = accounts.find_user("alice2")
+    again = exports.csv_chunks(exports.iter_expenses(copy.id), decimal_comma=True)
+    assert "".join(again) == exported
+
+
 def test_a_hundred_thousand_expenses_import_in_seconds(old_hash):
     count = 100_000
     rows = "".join(

@@ -36,7 +36,7 @@ def test_the_list_shows_each_category_with_colour_count_and_all_time_total(
 
     rows = re.findall(r'<tr>\s*<th scope="row">(.*?)</tr>', page, re.S)
     cells = [re.sub(r"<[^>]+>|\s+", " ", row).split() for row in rows]
-    assert cells == [["Food", "Amber", "2", "5.50"], ["Housing", "Teal", "1", "1,250.00"]]
+    assert cells == [["Food", "Amber", "2", "€5.50"], ["Housing", "Teal", "1", "€1,250.00"]]
     assert 'class="swatch c1"' in page and 'class="swatch c0"' in page
 
 

@@ -49,9 +49,9 @@ def test_adding_an_expense_lists_it_and_updates_the_summary(app, auth_client):
 
     assert response.status_code == 302
     page = text(auth_client.get("/"))
-    assert f"Added 12.50 in Food on {TODAY}." in page
+    assert f"Added €12.50 in Food on {TODAY}." in page
     assert "Lunch" in page
-    assert re.search(r'data-testid="total">12\.50<', page)
+    assert re.search(r'data-testid="total">€12\.50<', page)
     assert "100.0%" in page
     assert count_expenses(app) == 1
 
@@ -63,11 +63,11 @@ def test_summary_shows_each_category_total_and_share(auth_client, user, add_expe
 
     page = text(auth_client.get("/"))
 
-    assert re.search(r'data-testid="total">1,500\.00<', page)
+    assert re.search(r'data-testid="total">€1,500\.00<', page)
     rows = re.findall(
-        r'</span>(\w+)</th>\s*<td class="num">([\d,.]+)</td>\s*<td class="num">([\d.]+%)', page
+        r'</span>(\w+)</th>\s*<td class="num">(€[\d,.]+)</td>\s*<td class="num">([\d.]+%)', page
     )
-    assert rows == [("Rent", "1,000.00", "66.7%"), ("Food", "500.00", "33.3%")]
+    assert rows == [("Rent", "€1,000.00", "66.7%"), ("Food", "€500.00", "33.3%")]
     assert "<svg" in page and "Where the money went: Rent 66.7%, Food 33.3%" in page
 
 
@@ -78,7 +78,7 @@ def test_summary_shows_each_category_total_and_share(auth_client, user, add_expe
         ("amount", "-3", "Enter the amount as a number"),
         ("amount", "NaN", "Enter the amount as a number"),
         ("amount", "1e309", "Enter the amount as a number"),
-        ("amount", "12.345", "Enter the amount as a number"),
+        ("amount", "12.345", "Use at most 2 decimals"),
         ("amount", "", "Enter an amount."),
         ("date", "", "Enter a date."),
         ("date", "2026-02-30", "That date does not exist."),
@@ -121,7 +121,7 @@ def test_editing_changes_all_four_fields(app, auth_client, user, add_expense):
     )
 
     assert response.status_code == 302
-    assert "Saved 99.00 in Travel on 2026-01-02." in text(auth_client.get("/"))
+    assert "Saved €99.00 in Travel on 2026-01-02." in text(auth_client.get("/"))
     with app.app_context():
         stored = db.session.get(Expense, expense_id)
         assert (stored.date, str(stored.amount), stored.category.name, stored.description) == (
@@ -151,7 +151,7 @@ def test_deleting_removes_the_expense(app, auth_client, user, add_expense):
 
     assert response.status_code == 302
     page = text(auth_client.get("/"))
-    assert f"Deleted 12.50 in Food on {TODAY}." in page
+    assert f"Deleted €12.50 in Food on {TODAY}." in page
     assert "Nothing spent yet" in page
     assert count_expenses(app) == 0
 
@@ -163,7 +163,7 @@ def test_delete_asks_for_confirmation_in_the_browser(auth_client, user, add_expe
 
     # static/app.js asks "Delete <description>?" from the text the button is described by.
     assert re.search(
-        rf'<span id="(expense-\d+-what)" class="visually-hidden">12.50 in Food on {TODAY}</span>'
+        rf'<span id="(expense-\d+-what)" class="visually-hidden">€12.50 in Food on {TODAY}</span>'
         r'.*aria-describedby="\1"\s+data-confirm-described>Delete</button>',
         page,
         re.S,
@@ -230,7 +230,7 @@ def test_dashboard_lists_only_the_users_own_expenses(auth_client, user, other_us
 
     assert "Mine" in page
     assert "Theirs" not in page
-    assert re.search(r'data-testid="total">12\.50<', page)
+    assert re.search(r'data-testid="total">€12\.50<', page)
 
 
 def test_pages_of_expenses_are_linked_newest_first(auth_client, user, add_expense):

@@ -22,7 +22,7 @@ def test_this_month_is_the_default_and_marked_current(auth_client, user, add_exp
 
     assert 'aria-current="page">This month</a>' in page
     assert "Recent" in page and "Old" not in page
-    assert total(page) == "5.00"
+    assert total(page) == "€5.00"
 
 
 def test_all_time_shows_every_expense(auth_client, user, add_expense):
@@ -33,7 +33,7 @@ def test_all_time_shows_every_expense(auth_client, user, add_expense):
 
     assert 'aria-current="page">All time</a>' in page
     assert "Recent" in page and "Old" in page
-    assert total(page) == "505.00"
+    assert total(page) == "€505.00"
 
 
 def test_custom_range_and_filters_narrow_list_and_summary_alike(auth_client, user, add_expense):
@@ -49,7 +49,7 @@ def test_custom_range_and_filters_narrow_list_and_summary_alike(auth_client, use
         )
     )
 
-    assert total(page) == "12.00"
+    assert total(page) == "€12.00"
     assert "Coffee beans" in page
     for other in ("Weekly shop", "Coffee date", ">coffee<"):
         assert other not in page
@@ -93,7 +93,7 @@ def test_the_summary_compares_with_the_previous_period(auth_client, user, add_ex
 
     page = text(auth_client.get("/"))
 
-    assert re.search(r"Previous period: 50\.00\s*<span[^>]*>\s*\(\+50\.0%\)", page)
+    assert re.search(r"Previous period: €50\.00\s*<span[^>]*>\s*\(\+50\.0%\)", page)
 
 
 def test_adding_from_a_filtered_dashboard_returns_to_it(auth_client):

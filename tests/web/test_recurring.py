@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from expense_tracker.extensions import db
-from expense_tracker.models import Expense, RecurringExpense
+from expense_tracker.models import Expense, RecurringExpense, User
 from expense_tracker.services import recurring
 
 from ..helpers import log_in, post_form, text
@@ -63,7 +63,7 @@ def test_adding_fills_in_the_dates_up_to_today_and_lists_it(app, auth_client):
     response = add(auth_client, follow_redirects=True)
 
     page = text(response)
-    assert "Added Rent (950.00, monthly on the 1st)." in page
+    assert "Added Rent (€950.00, monthly on the 1st)." in page
     assert "Next 1 Dec 2026" in page
     assert expense_dates(app) == [dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)]
 
@@ -89,7 +89,7 @@ def test_editing_saves_and_applies_from_tomorrow(app, auth_client):
         auth_client, url, {**VALID, "amount": "1000"}, token_page=url, follow_redirects=True
     )
 
-    assert "Saved Rent (1,000.00, monthly on the 1st). The changes apply from tomorrow." in text(
+    assert "Saved Rent (€1,000.00, monthly on the 1st). The changes apply from tomorrow." in text(
         response
     )
     assert len(expense_dates(app)) == 3
@@ -182,3 +182,31 @@ def test_an_ordinary_dashboard_view_reads_nothing_of_recurring_expenses(app, aut
     # The user row's recurring_due column comes with the user; no recurring table is read.
     assert not any("recurring_expenses" in statement for statement in statements)
     assert not any("recurring_occurrences" in statement for statement in statements)
+
+
+def test_amounts_are_typed_and_shown_in_the_users_convention(app, auth_client, user):
+    with app.app_context():
+        db.session.get(User, user.id).locale = "de_DE"
+        db.session.commit()
+
+    refused = add(auth_client, amount="950.50")
+    assert refused.status_code == 400
+    assert "Did you mean" in text(refused)
+
+    page = text(add(auth_client, amount="1.234,56", follow_redirects=True))
+    assert "Added Rent (1.234,56\u00a0€, monthly on the 1st)." in page
+    with app.app_context():
+        assert [str(a) for a in db.session.scalars(select(Expense.amount))] == ["1234.56"] * 3
+    edit_page = text(auth_client.get(f"/recurring/{template_id(app)}/edit"))
+    assert 'value="1234,56"' in edit_page
+    assert "In EUR, like 1.234,56 or 12,5" in edit_page
+
+    response = post_form(
+        auth_client,
+        f"/recurring/{template_id(app)}/edit",
+        {**VALID, "amount": "99,90"},
+        token_page=f"/recurring/{template_id(app)}/edit",
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert str(db.session.get(RecurringExpense, template_id(app)).amount) == "99.90"

@@ -319,7 +319,10 @@ class ExportedExpense(ma.Schema):
     amount = Money(required=True, metadata={"examples": ["12.50"]})
     currency = fields.String(
         required=True,
-        metadata={"description": "The app's currency (ISO 4217).", "examples": ["EUR"]},
+        metadata={
+            "description": "Your currency, as chosen in Settings (ISO 4217).",
+            "examples": ["EUR"],
+        },
     )
     category = fields.String(required=True)
     description = fields.String(required=True)

@@ -10,6 +10,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 
 from ..downloads import export_response
 from ..errors import TooManyAttempts, Unauthorized, ValidationError
+from ..money import preferences_of
 from ..security import audit
 from ..services import categories as category_service
 from ..services import expenses, reports, tokens
@@ -74,6 +75,11 @@ def require_json():
 
 def _user_id() -> int:
     return g.api_user.id
+
+
+def _currency() -> str:
+    """The token owner's currency (ISO 4217); amounts themselves stay plain decimals."""
+    return preferences_of(g.api_user)[1]
 
 
 def _expense_json(row) -> dict:
@@ -253,7 +259,7 @@ def export_csv(args: dict):
 
     The same filters as GET /expenses; the file is streamed, however large.
     """
-    return export_response(_user_id(), _filter(args), "csv")
+    return export_response(_user_id(), _filter(args), "csv", currency=_currency())
 
 
 @bp.get("/export.json")
@@ -266,7 +272,7 @@ def export_json(args: dict):
 
     The same filters as GET /expenses; the file is streamed, however large.
     """
-    return export_response(_user_id(), _filter(args), "json")
+    return export_response(_user_id(), _filter(args), "json", currency=_currency())
 
 
 # Reports

@@ -14,6 +14,7 @@ from typing import NamedTuple
 from markupsafe import Markup, escape
 
 from ..colors import color_class
+from ..money import MoneyFormat
 from ..services.reports import Summary
 
 # One table row per expense; "{what}" names the hidden text that describes the row's buttons.
@@ -22,9 +23,9 @@ ROW = (
     '<td data-label="Date"><time datetime="{day}">{day}</time></td>'
     '<td data-label="Category">{category}</td>'
     '<td data-label="Description" class="description">{description}</td>'
-    '<td data-label="Amount" class="num amount">{amount}</td>'
+    '<td data-label="{amount_label}" class="num amount">{amount}</td>'
     '<td class="actions">'
-    '<span id="{what}" class="visually-hidden">{amount} in {category} on {day}</span>\n'
+    '<span id="{what}" class="visually-hidden">{money} in {category} on {day}</span>\n'
     '<a class="button button-small button-quiet" href="{edit[0]}/{id}/{edit[1]}"'
     ' aria-describedby="{what}">Edit</a>\n'
     '<button type="submit" form="delete-expense" formaction="{delete[0]}/{id}/{delete[1]}"'
@@ -35,11 +36,24 @@ ROW = (
 )
 
 
-def expense_rows(items: Iterable, row_urls: Mapping[str, Sequence[str]]) -> Markup:
+def amount_heading(money_format: MoneyFormat) -> str:
+    """The amount column's heading, naming the currency its bare numbers are in."""
+    return f"Amount ({money_format.symbol})"
+
+
+def expense_rows(
+    items: Iterable, row_urls: Mapping[str, Sequence[str]], money_format: MoneyFormat
+) -> Markup:
     """Return the table rows of `items`, rows of (id, date, amount, category, description).
 
     `row_urls` holds each action's URL split around "/<expense id>/" (see the view).
+    Amounts are bare numbers in the user's convention (the heading names the currency,
+    which keeps the column narrow on a phone); the buttons' description has the currency.
     """
+    number, money = money_format.number, money_format.money
+    # The symbol goes around the bare number: one formatting per row instead of two.
+    around = (money_format.prefix, money_format.suffix) if money_format.simple else None
+    amount_label = escape(amount_heading(money_format))
     edit = [escape(part) for part in row_urls["edit"]]
     delete = [escape(part) for part in row_urls["delete"]]
     # Unpacked by position: a database row's attributes cost several times more to read.
@@ -52,13 +66,16 @@ def expense_rows(items: Iterable, row_urls: Mapping[str, Sequence[str]]) -> Mark
                     id=expense_id,
                     what=f"expense-{expense_id}-what",
                     day=date.isoformat(),
-                    amount=f"{amount:,.2f}",
+                    amount=shown,
+                    money=f"{around[0]}{shown}{around[1]}" if around else money(amount),
+                    amount_label=amount_label,
                     category=escape(category),
                     description=escape(description),
                     edit=edit,
                     delete=delete,
                 )
                 for expense_id, date, amount, category, description in items
+                for shown in (number(amount),)
             ]
         )
     )
@@ -76,7 +93,7 @@ class ChartSlice(NamedTuple):
     dashoffset: str
 
 
-def summary_chart(summary: Summary) -> list[ChartSlice]:
+def summary_chart(summary: Summary, money_format: MoneyFormat) -> list[ChartSlice]:
     """Return the summary's categories, largest first, each with its figures written out."""
     slices = []
     offset = 0.0
@@ -86,7 +103,7 @@ def summary_chart(summary: Summary) -> list[ChartSlice]:
         slices.append(
             ChartSlice(
                 name=category.name,
-                total=f"{category.total:,.2f}",
+                total=money_format.money(category.total),
                 percent=percent,
                 label=f"{category.name} {percent}",
                 color=color_class(category.color),

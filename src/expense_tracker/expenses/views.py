@@ -8,14 +8,16 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from ..errors import ValidationError
+from ..money import formatter_for, preferences_of
 from ..services import expenses, recurring, reports
 from ..services.categories import category_names, with_defaults
 from ..services.filters import PERIODS, ExpenseFilter, parse_filter
 from .forms import ExpenseForm
-from .rendering import expense_rows, summary_chart
+from .rendering import amount_heading, expense_rows, summary_chart
 
 bp = Blueprint("expenses", __name__)
 bp.add_app_template_global(expense_rows)
+bp.add_app_template_global(amount_heading)
 
 FIELDS = ("date", "amount", "category", "description")
 FILTER_KEYS = ("period", "from", "to", "category", "q", "min", "max")
@@ -25,8 +27,15 @@ def _submitted(form: ExpenseForm) -> dict[str, str | None]:
     return {name: form[name].data for name in FIELDS}
 
 
+def _typed_in() -> dict[str, str]:
+    """The locale and currency the user types amounts in, for the services."""
+    locale, currency = preferences_of(current_user)
+    return {"locale": locale, "currency": currency}
+
+
 def _describe(expense) -> str:
-    return f"{expense.amount:,.2f} in {expense.category.name} on {expense.date.isoformat()}"
+    amount = formatter_for(current_user).money(expense.amount)
+    return f"{amount} in {expense.category.name} on {expense.date.isoformat()}"
 
 
 def _filter_args() -> dict[str, str]:
@@ -75,11 +84,12 @@ def _render_dashboard(form: ExpenseForm, status: int = 200):
         recurring.run_due(recurring.today(), user_id=user_id)
     filter_errors: dict[str, str] = {}
     try:
-        expense_filter = parse_filter(request.args, today)
+        expense_filter = parse_filter(request.args, today, **_typed_in())
     except ValidationError as error:
         filter_errors = error.errors
         expense_filter = parse_filter({}, today)
         status = 400
+    money_format = formatter_for(current_user)
     page = expenses.list_expenses(
         user_id,
         limit=current_app.config["EXPENSES_PER_PAGE"],
@@ -96,7 +106,8 @@ def _render_dashboard(form: ExpenseForm, status: int = 200):
             form=form,
             page=page,
             summary=summary,
-            chart=summary_chart(summary),
+            chart=summary_chart(summary, money_format),
+            money_format=money_format,
             comparison=comparison,
             expense_filter=expense_filter,
             filter_args=filter_args,
@@ -125,7 +136,7 @@ def create():
     """Add an expense from the dashboard form."""
     form = ExpenseForm()
     try:
-        expense = expenses.create_expense(current_user.id, _submitted(form))
+        expense = expenses.create_expense(current_user.id, _submitted(form), **_typed_in())
     except ValidationError as error:
         form.show_errors(error.errors)
         return _render_dashboard(form, 400)
@@ -141,14 +152,16 @@ def edit(expense_id: int):
     form = ExpenseForm(
         data={
             "date": expense.date.isoformat(),
-            "amount": f"{expense.amount:.2f}",
+            "amount": formatter_for(current_user).number(expense.amount, grouped=False),
             "category": expense.category.name,
             "description": expense.description,
         }
     )
     if request.method == "POST":
         try:
-            expense = expenses.update_expense(current_user.id, expense_id, _submitted(form))
+            expense = expenses.update_expense(
+                current_user.id, expense_id, _submitted(form), **_typed_in()
+            )
         except ValidationError as error:
             form.show_errors(error.errors)
             return _render_edit(form, expense_id, 400)
@@ -162,6 +175,7 @@ def _render_edit(form: ExpenseForm, expense_id: int, status: int = 200):
         render_template(
             "expenses/edit.html",
             form=form,
+            money_format=formatter_for(current_user),
             expense_id=expense_id,
             filter_args=_filter_args(),
             suggestions=with_defaults(category_names(current_user.id)),

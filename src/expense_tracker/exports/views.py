@@ -8,6 +8,7 @@ from flask import Blueprint, request
 from flask_login import current_user, login_required
 
 from ..downloads import export_response
+from ..money import formatter, preferences_of
 from ..services.filters import parse_filter
 
 bp = Blueprint("exports", __name__)
@@ -18,7 +19,16 @@ bp = Blueprint("exports", __name__)
 def download(file_format: str):
     """Download the expenses the dashboard shows for the same URL filter, every page of them.
 
+    Amounts in a CSV file use the user's decimal separator (see exports.csv_chunks).
+
     A filter that is wrong answers 400 with the error page, as the dashboard would.
     """
-    expense_filter = parse_filter(request.args, dt.date.today())
-    return export_response(current_user.id, expense_filter, file_format)
+    locale, currency = preferences_of(current_user)
+    expense_filter = parse_filter(request.args, dt.date.today(), locale=locale, currency=currency)
+    return export_response(
+        current_user.id,
+        expense_filter,
+        file_format,
+        currency=currency,
+        decimal_comma=formatter(locale, currency).decimal == ",",
+    )

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from ..errors import ValidationError
 from ..models import RecurringExpense
+from ..money import formatter_for, preferences_of
 from ..services import recurring
 from ..services.categories import category_names, with_defaults
 from .forms import RecurringForm
@@ -52,7 +53,8 @@ def _submitted(form: RecurringForm) -> dict[str, str | None]:
 
 def _describe(template: RecurringExpense) -> str:
     what = template.description or template.category.name
-    return f"{what} ({template.amount:,.2f}, {describe_schedule(template).lower()})"
+    amount = formatter_for(current_user).money(template.amount)
+    return f"{what} ({amount}, {describe_schedule(template).lower()})"
 
 
 def _render_index(form: RecurringForm, status: int = 200):
@@ -65,6 +67,7 @@ def _render_index(form: RecurringForm, status: int = 200):
             status_of=recurring.status_of,
             frequencies=recurring.FREQUENCIES,
             suggestions=with_defaults(category_names(current_user.id)),
+            money_format=formatter_for(current_user),
         ),
         status,
     )
@@ -84,7 +87,14 @@ def create():
     """Add a recurring expense; its dates up to today become expenses at once."""
     form = RecurringForm()
     try:
-        template = recurring.create_template(current_user.id, _submitted(form), recurring.today())
+        locale, currency = preferences_of(current_user)
+        template = recurring.create_template(
+            current_user.id,
+            _submitted(form),
+            recurring.today(),
+            locale=locale,
+            currency=currency,
+        )
     except ValidationError as error:
         form.show_errors(error.errors)
         return _render_index(form, 400)
@@ -99,7 +109,7 @@ def edit(template_id: int):
     template = recurring.get_template(current_user.id, template_id)
     form = RecurringForm(
         data={
-            "amount": f"{template.amount:.2f}",
+            "amount": formatter_for(current_user).number(template.amount, grouped=False),
             "category": template.category.name,
             "description": template.description,
             "frequency": template.frequency,
@@ -110,8 +120,14 @@ def edit(template_id: int):
     )
     if request.method == "POST":
         try:
+            locale, currency = preferences_of(current_user)
             template = recurring.update_template(
-                current_user.id, template_id, _submitted(form), recurring.today()
+                current_user.id,
+                template_id,
+                _submitted(form),
+                recurring.today(),
+                locale=locale,
+                currency=currency,
             )
         except ValidationError as error:
             form.show_errors(error.errors)
@@ -129,6 +145,7 @@ def _render_edit(form: RecurringForm, template: RecurringExpense, status: int = 
             template=template,
             frequencies=recurring.FREQUENCIES,
             suggestions=with_defaults(category_names(current_user.id)),
+            money_format=formatter_for(current_user),
         ),
         status,
     )

@@ -64,12 +64,20 @@ class ExpensePage:
     older: Cursor | None
 
 
-def _clean(raw: Mapping[str, str | None], fields: tuple[str, ...]) -> dict[str, Any]:
+def _clean(
+    raw: Mapping[str, str | None],
+    fields: tuple[str, ...],
+    locale: str | None = None,
+    currency: str | None = None,
+) -> dict[str, Any]:
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for field in fields:
         try:
-            values[field] = _CLEANERS[field](raw.get(field))
+            if field == "amount":
+                values[field] = parse_amount(raw.get(field), locale, currency)
+            else:
+                values[field] = _CLEANERS[field](raw.get(field))
         except FieldError as error:
             errors[field] = str(error)
     if errors:
@@ -85,9 +93,19 @@ def _apply(user_id: int, expense: Expense, values: Mapping[str, Any]) -> None:
             setattr(expense, field, value)
 
 
-def create_expense(user_id: int, raw: Mapping[str, str | None]) -> Expense:
-    """Validate and store a new expense for the user."""
-    values = _clean(raw, tuple(_CLEANERS))
+def create_expense(
+    user_id: int,
+    raw: Mapping[str, str | None],
+    *,
+    locale: str | None = None,
+    currency: str | None = None,
+) -> Expense:
+    """Validate and store a new expense for the user.
+
+    The amount is read as `locale` writes numbers in `currency` (see `parse_amount`);
+    without a locale, as the API writes it ("1234.56").
+    """
+    values = _clean(raw, tuple(_CLEANERS), locale, currency)
     expense = Expense(user_id=user_id)
     _apply(user_id, expense, values)
     stage_expense(expense)
@@ -135,11 +153,21 @@ def get_expense(user_id: int, expense_id: int, *, lock: bool = False) -> Expense
     return expense
 
 
-def update_expense(user_id: int, expense_id: int, raw: Mapping[str, str | None]) -> Expense:
-    """Change the fields present in `raw`; the others keep their values."""
+def update_expense(
+    user_id: int,
+    expense_id: int,
+    raw: Mapping[str, str | None],
+    *,
+    locale: str | None = None,
+    currency: str | None = None,
+) -> Expense:
+    """Change the fields present in `raw`; the others keep their values.
+
+    The amount is read as in `create_expense`.
+    """
     expense = get_expense(user_id, expense_id, lock=True)
     try:
-        values = _clean(raw, tuple(field for field in _CLEANERS if field in raw))
+        values = _clean(raw, tuple(field for field in _CLEANERS if field in raw), locale, currency)
     except ValidationError:
         db.session.rollback()
         raise

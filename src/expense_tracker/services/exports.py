@@ -21,8 +21,8 @@ from ..extensions import db
 from ..models import ApiToken, Category, Expense, User, utcnow
 from .filters import ExpenseFilter, expense_conditions
 
-# There is no per-user currency yet: every amount is in the app's one currency (the
-# CURRENCY setting), written beside it so a file says what its numbers mean.
+# Every amount is written beside its currency (the user's, see services/preferences.py),
+# so a file says what its numbers mean.
 DEFAULT_CURRENCY = "EUR"
 BATCH_SIZE = 1000
 COLUMNS = ("date", "amount", "currency", "category", "description")
@@ -98,10 +98,18 @@ def unneutralise_formula(cell: str) -> str:
     return cell
 
 
-def csv_chunks(rows: Iterator[ExportRow], *, bom: bool = True) -> Iterator[str]:
-    """Yield CSV text: a header, then one chunk per thousand rows; formulas neutralised."""
+def csv_chunks(
+    rows: Iterator[ExportRow], *, bom: bool = True, decimal_comma: bool = False
+) -> Iterator[str]:
+    """Yield CSV text: a header, then one chunk per thousand rows; formulas neutralised.
+
+    With `decimal_comma` (a locale that writes 1234,56) amounts have a comma and cells are
+    separated by `;`, as spreadsheets in those locales open CSV files; amounts are never
+    grouped and carry no symbol, so the file stays data that imports back (import-legacy
+    reads both kinds).
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n", delimiter=";" if decimal_comma else ",")
     writer.writerow(COLUMNS)
     yield (CSV_BOM if bom else "") + buffer.getvalue()
     buffer.seek(0)
@@ -110,7 +118,7 @@ def csv_chunks(rows: Iterator[ExportRow], *, bom: bool = True) -> Iterator[str]:
         writer.writerow(
             (
                 row.date,
-                row.amount,
+                row.amount.replace(".", ",") if decimal_comma else row.amount,
                 row.currency,
                 neutralise_formula(row.category),
                 neutralise_formula(row.description),
@@ -162,6 +170,9 @@ def account_chunks(user_id: int, *, currency: str = DEFAULT_CURRENCY) -> Iterato
             "username": user.username,
             "created_at": _utc(user.created_at).isoformat(),
             "two_factor": user.totp_secret is not None,
+            # As chosen in Settings; null means the server's default. Amounts below stay
+            # plain decimals: a formatted copy would only repeat them.
+            "preferences": {"currency": user.currency, "locale": user.locale, "theme": user.theme},
         },
         "categories": list(categories),
         "api_tokens": [

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy import select
 
@@ -112,8 +113,16 @@ def _optional_range(raw, names: tuple[str, str], parse, errors: dict[str, str], 
     return low, high
 
 
-def parse_filter(raw: Mapping[str, str], today: dt.date) -> ExpenseFilter:
+def parse_filter(
+    raw: Mapping[str, str],
+    today: dt.date,
+    *,
+    locale: str | None = None,
+    currency: str | None = None,
+) -> ExpenseFilter:
     """Read a filter from URL parameters; an unknown period means the default one.
+
+    The amount range is read as `parse_amount` reads amounts in `locale` and `currency`.
 
     Raises ValidationError naming each parameter that is wrong (from, to, min, max, q, category).
     """
@@ -134,7 +143,7 @@ def parse_filter(raw: Mapping[str, str], today: dt.date) -> ExpenseFilter:
     min_amount, max_amount = _optional_range(
         raw,
         ("min", "max"),
-        parse_amount,
+        partial(parse_amount, locale=locale, currency=currency),
         errors,
         "The largest amount must be at least the smallest.",
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -132,8 +133,18 @@ def _columns(header: list[str] | None, wanted: dict, optional: dict, file: str) 
 def _records(
     rows: Iterable[str], wanted: dict, optional: dict, file: str
 ) -> Iterator[tuple[int, dict[str, str], str | None]]:
-    """Yield (first line, values by field, problem or None) for each record of a CSV file."""
-    reader = csv.reader(rows)
+    """Yield (first line, values by field, problem or None) for each record of a CSV file.
+
+    A file whose header is separated by `;` (as the export writes it for a locale with a
+    decimal comma, the way spreadsheets there expect) has its amounts written with a comma.
+    """
+    lines = iter(rows)
+    first = next(lines, None)
+    semicolons = first is not None and ";" in first and "," not in first
+    reader = csv.reader(
+        itertools.chain([first] if first is not None else [], lines),
+        delimiter=";" if semicolons else ",",
+    )
     header = next(reader, None)
     columns = _columns(header, wanted, optional, file)
     positions = {key: header.index(name) for key, name in columns.items()} if header else {}
@@ -145,6 +156,8 @@ def _records(
         if not record:  # a blank line
             continue
         values = {key: record[at] if at < len(record) else "" for key, at in positions.items()}
+        if semicolons and "amount" in values:
+            values["amount"] = values["amount"].replace(",", ".")
         problem = None
         if len(record) > len(header or ()):
             problem = f"it has {len(record)} fields, the header {len(header or ())}."

@@ -21,6 +21,7 @@ import calendar
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -117,12 +118,16 @@ def _parse_day_of_month(raw: str | None) -> int | None:
 
 
 def _clean(
-    raw: Mapping[str, str | None], today: dt.date, kept_start: dt.date | None = None
+    raw: Mapping[str, str | None],
+    today: dt.date,
+    kept_start: dt.date | None = None,
+    preferences: tuple[str | None, str | None] = (None, None),
 ) -> dict[str, Any]:
+    """Check every field; the amount is read in `preferences` (locale, currency) if given."""
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     cleaners = {
-        "amount": parse_amount,
+        "amount": partial(parse_amount, locale=preferences[0], currency=preferences[1]),
         "category": clean_category,
         "description": clean_description,
         "start_date": parse_date,
@@ -335,10 +340,19 @@ def get_template(user_id: int, template_id: int) -> RecurringExpense:
 
 
 def create_template(
-    user_id: int, raw: Mapping[str, str | None], today: dt.date
+    user_id: int,
+    raw: Mapping[str, str | None],
+    today: dt.date,
+    *,
+    locale: str | None = None,
+    currency: str | None = None,
 ) -> RecurringExpense:
-    """Validate and store a template; its dates from the start up to today are made at once."""
-    values = _clean(raw, today)
+    """Validate and store a template; its dates from the start up to today are made at once.
+
+    The amount is read as `locale` writes numbers in `currency` (see `parse_amount`);
+    without a locale, as the API writes it ("1234.56").
+    """
+    values = _clean(raw, today, preferences=(locale, currency))
     template = RecurringExpense(user_id=user_id, is_paused=False)
     _apply(user_id, template, values)
     _schedule_from(template, template.start_date)
@@ -370,7 +384,13 @@ def _as_raw(template: RecurringExpense) -> dict[str, str]:
 
 
 def update_template(
-    user_id: int, template_id: int, raw: Mapping[str, str | None], today: dt.date
+    user_id: int,
+    template_id: int,
+    raw: Mapping[str, str | None],
+    today: dt.date,
+    *,
+    locale: str | None = None,
+    currency: str | None = None,
 ) -> RecurringExpense:
     """Change the fields present in `raw`; the new terms apply to the template's dates after today.
 
@@ -378,7 +398,14 @@ def update_template(
     started yet is scheduled as if new, so moving its start into the past back-fills.
     """
     template = get_template(user_id, template_id)
-    values = _clean({**_as_raw(template), **raw}, today, kept_start=template.start_date)
+    # A kept amount is written as the API writes it; only a sent one is in the user's format.
+    preferences = (locale, currency) if "amount" in raw else (None, None)
+    values = _clean(
+        {**_as_raw(template), **raw},
+        today,
+        kept_start=template.start_date,
+        preferences=preferences,
+    )
     _bring_up_to_date(template, today)
     had_started = template.start_date <= today
     _apply(user_id, template, values)

@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import (
+    NumberFormatError,
+    format_decimal,
+    get_currency_precision,
+    get_decimal_symbol,
+    get_group_symbol,
+    parse_decimal,
+)
 
 from ..models import CENTS
 
@@ -17,6 +26,8 @@ DESCRIPTION_MAX = 200
 
 # ASCII digits only: str.isdigit() and \d accept other scripts' digits too.
 _AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?", re.ASCII)
+_DIGITS = frozenset("0123456789")
+_SPACES = (" ", "\u00a0", "\u202f")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
@@ -24,18 +35,64 @@ class FieldError(ValueError):
     """A single field's input is invalid; the message is meant for the person."""
 
 
-def parse_amount(raw: str | None) -> Decimal:
-    """Return a positive amount with at most two decimals, up to one billion."""
-    text = (raw or "").strip()
-    if not text:
-        raise FieldError("Enter an amount.")
-    if not _AMOUNT.fullmatch(text):
-        raise FieldError("Enter the amount as a number such as 12, 12.5 or 12.50.")
-    amount = Decimal(text)
+def _check_amount(amount: Decimal, too_much: str) -> Decimal:
+    """Return the amount to the cent, once it is between zero and the largest allowed."""
     if amount <= 0:
         raise FieldError("The amount must be greater than zero.")
     if amount > MAX_AMOUNT:
-        raise FieldError("The amount can be at most 1,000,000,000.")
+        raise FieldError(f"The amount can be at most {too_much}.")
+    return amount.quantize(CENTS)
+
+
+def parse_amount(
+    raw: str | None, locale: str | None = None, currency: str | None = None
+) -> Decimal:
+    """Return a positive amount with at most two decimals, up to one billion.
+
+    Without a locale the amount is written as the API writes it (`1234.56`); with one, as
+    that locale writes numbers (`1.234,56` or `1234,56` for de_DE, where `1.234` is one
+    thousand two hundred thirty-four), read strictly by Babel. A currency without
+    decimals (JPY) takes whole amounts only.
+    """
+    text = (raw or "").strip()
+    if not text:
+        raise FieldError("Enter an amount.")
+    if locale is None:
+        if not _AMOUNT.fullmatch(text):
+            raise FieldError("Enter the amount as a number such as 12, 12.5 or 12.50.")
+        return _check_amount(Decimal(text), "1,000,000,000")
+    return _parse_local_amount(text, locale, currency)
+
+
+def _parse_local_amount(text: str, locale: str, currency: str | None) -> Decimal:
+    group, decimal = get_group_symbol(locale), get_decimal_symbol(locale)
+    places = min(get_currency_precision(currency), 2) if currency else 2
+    if group in _SPACES:
+        # People type an ordinary space where the locale groups with a (narrow) no-break one.
+        text = re.sub(f"[{''.join(_SPACES)}]", group, text)
+    elif group == "\u2019":
+        text = text.replace("'", group)
+    samples = (
+        ["12", f"12{decimal}5", f"1{group}234{decimal}56"] if places else ["12", f"1{group}234"]
+    )
+    examples = ", ".join(f"“{sample}”" for sample in samples[:-1]) + f" or “{samples[-1]}”"
+    how = f"Enter the amount as a number such as {examples}."
+    if any(char not in _DIGITS and char not in (group, decimal) for char in text):
+        raise FieldError(how)
+    too_much = format_decimal(MAX_AMOUNT, locale=locale)
+    try:
+        amount = parse_decimal(text, locale=locale, strict=True)
+    except NumberFormatError as error:
+        guess = error.suggestions[-1] if getattr(error, "suggestions", None) else None
+        raise FieldError(f"{how} Did you mean “{guess}”?" if guess else how) from None
+    except InvalidOperation:  # strict parsing writes the number back: hundreds of digits overflow
+        raise FieldError(f"The amount can be at most {too_much}.") from None
+    # The range first: quantizing a number of hundreds of digits would overflow too.
+    _check_amount(amount, too_much)
+    if amount != amount.quantize(Decimal(1).scaleb(-places)):
+        raise FieldError(
+            f"Use at most {places} decimals." if places else "This currency has no decimals."
+        )
     return amount.quantize(CENTS)
 
 

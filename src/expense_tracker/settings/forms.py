@@ -1,6 +1,6 @@
 """Settings forms; the rules they are checked against live in the services."""
 
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField, SelectField, StringField
 
 from ..forms import ServiceForm
 
@@ -42,3 +42,12 @@ class DeleteAccountForm(ServiceForm):
     """Delete the account, after typing the password again."""
 
     password = PasswordField("Your password, to confirm")
+
+
+class PreferencesForm(ServiceForm):
+    """Currency, locale and theme; the service checks the choices against Babel's data."""
+
+    # validate_choice=False: the service decides what is valid, and says so beside the field.
+    currency = SelectField("Currency", validate_choice=False)
+    locale = SelectField("Number format", validate_choice=False)
+    theme = SelectField("Theme", validate_choice=False)

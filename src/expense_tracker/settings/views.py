@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -19,17 +19,20 @@ from flask_login import current_user, login_required, logout_user
 from ..downloads import streamed_attachment
 from ..errors import ValidationError
 from ..extensions import SESSION_SECRET
+from ..money import preferences_of
 from ..security import audit
-from ..services import accounts, exports, sessions, tokens, two_factor
+from ..services import accounts, exports, preferences, sessions, tokens, two_factor
 from .forms import (
     DeleteAccountForm,
     PasswordForm,
+    PreferencesForm,
     RecoveryCodesForm,
     TokenForm,
     TwoFactorDisableForm,
 )
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
+EXAMPLE_AMOUNT = Decimal("1234.56")
 
 
 def _render(
@@ -41,6 +44,7 @@ def _render(
     disable_form: TwoFactorDisableForm | None = None,
     codes_form: RecoveryCodesForm | None = None,
     delete_form: DeleteAccountForm | None = None,
+    preferences_form: PreferencesForm | None = None,
 ):
     page = render_template(
         "settings/index.html",
@@ -53,12 +57,29 @@ def _render(
         disable_form=disable_form or TwoFactorDisableForm(formdata=None, prefix="disable"),
         codes_form=codes_form or RecoveryCodesForm(formdata=None, prefix="codes"),
         delete_form=delete_form or DeleteAccountForm(formdata=None, prefix="delete"),
+        preferences_form=preferences_form or _preferences_form(formdata=None),
+        # A variable, not a literal: Jinja would format a literal once, for whoever came first.
+        example_amount=EXAMPLE_AMOUNT,
     )
     # A page with a token's secret on it must not be kept by any cache.
     return page, status, {"Cache-Control": "no-store"}
 
 
 render_settings = _render
+
+
+def _preferences_form(**kwargs) -> PreferencesForm:
+    """The preferences form with every choice, showing the user's current ones."""
+    locale, currency = preferences_of(current_user)
+    form = PreferencesForm(
+        prefix="preferences",
+        data={"currency": currency, "locale": locale, "theme": current_user.theme},
+        **kwargs,
+    )
+    form.currency.choices = list(preferences.currency_choices())
+    form.locale.choices = list(preferences.locale_choices())
+    form.theme.choices = list(preferences.THEMES.items())
+    return form
 
 
 @bp.get("")
@@ -87,6 +108,22 @@ def change_password():
         return _render(400, password_form=form)
     audit("password.changed", user_id=current_user.id)
     flash("Your password has been changed. Every other session has been logged out.", "success")
+    return redirect(url_for("settings.index"))
+
+
+@bp.post("/preferences")
+@login_required
+def save_preferences():
+    """Store the currency, number format and theme the user sees the app in."""
+    form = _preferences_form()
+    try:
+        preferences.update_preferences(
+            current_user.id, form.currency.data, form.locale.data, form.theme.data
+        )
+    except ValidationError as error:
+        form.show_errors(error.errors)
+        return _render(400, preferences_form=form)
+    flash("Your preferences have been saved.", "success")
     return redirect(url_for("settings.index"))
 
 
@@ -128,8 +165,7 @@ def revoke_token(token_id: int):
 @login_required
 def download_data():
     """Download everything stored about the user as one JSON file, streamed."""
-    currency = current_app.config.get("CURRENCY", exports.DEFAULT_CURRENCY)
-    chunks = exports.account_chunks(current_user.id, currency=currency)
+    chunks = exports.account_chunks(current_user.id, currency=preferences_of(current_user)[1])
     filename = f"expense-tracker-{current_user.username}-{dt.date.today().isoformat()}.json"
     return streamed_attachment(chunks, "application/json", filename)
 
