@@ -48,6 +48,18 @@ def category_names(user_id: int) -> list[str]:
     )
 
 
+def user_categories(user_id: int) -> list[tuple[int, str]]:
+    """Return (id, name) of each of the user's categories, alphabetically ignoring case."""
+    return [
+        (category_id, name)
+        for category_id, name in db.session.execute(
+            select(Category.id, Category.name)
+            .where(Category.user_id == user_id)
+            .order_by(Category.name_key)
+        )
+    ]
+
+
 def with_defaults(names: list[str]) -> list[str]:
     """Return `names`, then the default categories not among them (ignoring case)."""
     keys = {Category.key_for(name) for name in names}

@@ -21,6 +21,7 @@ ONE_DECIMAL = Decimal("0.1")
 class CategoryTotal:
     """One category's share of the spending."""
 
+    id: int
     name: str
     total: Decimal
     count: int
@@ -125,7 +126,7 @@ def _from_expenses(
     return db.session.execute(query).all()
 
 
-def _needs_rows(expense_filter: ExpenseFilter) -> bool:
+def needs_rows(expense_filter: ExpenseFilter) -> bool:
     """Whether the filter needs the expense rows: monthly totals know no amounts or text."""
     needs_rows = (expense_filter.text, expense_filter.min_amount, expense_filter.max_amount)
     return any(value is not None for value in needs_rows)
@@ -139,7 +140,7 @@ def _grouped_sums(user_id: int, expense_filter: ExpenseFilter, since=None) -> li
     are summed apart, as the previous period's amount.
     """
     start, end = expense_filter.start, expense_filter.end
-    if _needs_rows(expense_filter):
+    if needs_rows(expense_filter):
         return _from_expenses(user_id, expense_filter, start, end, since)
     whole, partial = split_by_months(start, end)
     rows = [row for a, b in partial for row in _from_expenses(user_id, expense_filter, a, b, since)]
@@ -157,8 +158,8 @@ def _summary_of(rows) -> Summary:
     total = sum((amount for _, amount, count in sums.values() if count), ZERO)
     categories = sorted(
         (
-            CategoryTotal(name, amount, count, percent_of(amount, total))
-            for name, amount, count in sums.values()
+            CategoryTotal(category_id, name, amount, count, percent_of(amount, total))
+            for category_id, (name, amount, count) in sums.items()
             if count
         ),
         key=lambda c: (-c.total, c.name),
@@ -196,7 +197,7 @@ def summary_with_comparison(
     if previous is None or since is None:
         return spending_summary(user_id, expense_filter), None
     if previous.end + dt.timedelta(days=1) != since or (
-        since.day != 1 and not _needs_rows(expense_filter)
+        since.day != 1 and not needs_rows(expense_filter)
     ):
         summary = spending_summary(user_id, expense_filter)
         return summary, compare_with_previous(user_id, expense_filter, summary.total)
