@@ -13,6 +13,7 @@ from expense_tracker.models import Budget
 from expense_tracker.services.budgets import (
     budget_choices,
     budget_month,
+    categories_and_budgets,
     month_budgets,
     parse_month,
     replace_budgets,
@@ -199,3 +200,23 @@ def test_bad_months_are_refused(raw, message):
 
 def test_a_month_reads_as_its_first_day():
     assert parse_month("2026-02") == dt.date(2026, 2, 1)
+
+
+def test_categories_and_budgets_come_in_one_read(user, other_user):
+    make_expense(user, category="Rent")
+    make_expense(user, category="food")
+    replace_budgets(user.id, "300", {"Food": "100"})
+    replace_budgets(other_user.id, "900", {"Food": "10"})
+
+    categories, rows = categories_and_budgets(user.id)
+
+    assert [name for _, name in categories] == ["food", "Rent"]
+    food_id = categories[0][0]
+    assert sorted(rows, key=str) == sorted(
+        [(None, "", Decimal("300.00")), (food_id, "food", Decimal("100.00"))], key=str
+    )
+    lines = month_budgets(user.id, NOVEMBER, rows=rows).lines
+    assert [(line.name, line.amount) for line in lines] == [
+        ("All spending", Decimal("300.00")),
+        ("food", Decimal("100.00")),
+    ]

@@ -8,8 +8,13 @@ from sqlalchemy import event
 
 from expense_tracker.extensions import db
 from expense_tracker.services.filters import parse_filter
-from expense_tracker.services.reports import spending_summary
-from expense_tracker.services.trends import add_months, monthly_trend, trend_months
+from expense_tracker.services.reports import spending_summary, summary_with_comparison
+from expense_tracker.services.trends import (
+    add_months,
+    monthly_trend,
+    summary_from_trend,
+    trend_months,
+)
 
 from ..factories import make_expense
 
@@ -112,3 +117,35 @@ def test_without_text_or_amounts_the_trend_is_one_query_on_the_totals(user):
 
     assert len(statements) == 1 and "monthly_totals" in statements[0]
     assert "expenses" not in statements[0].replace("monthly_totals", "")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {},
+        {"period": "last-month"},
+        {"category": "food"},
+        {"category": "Rent", "period": "last-month"},
+    ],
+)
+def test_a_months_summary_from_its_trend_equals_the_summary_read_alone(user, args):
+    for day, amount, category in [
+        ("2026-09-30", "4.00", "Food"),
+        ("2026-10-01", "2.25", "Rent"),
+        ("2026-10-14", "3.00", "Food"),
+        ("2026-11-07", "40.00", "Travel"),
+        ("2026-11-08", "1.00", "Food"),
+    ]:
+        make_expense(user, amount=amount, category=category, date=day)
+    expense_filter = parse_filter(args, TODAY)
+
+    from_trend = summary_from_trend(monthly_trend(user.id, expense_filter, TODAY), expense_filter)
+
+    assert from_trend == summary_with_comparison(user.id, expense_filter)
+
+
+@pytest.mark.parametrize("args", [{"period": "all"}, {"period": "this-year"}, {"q": "x"}])
+def test_other_periods_and_searches_keep_their_own_summary(user, args):
+    expense_filter = parse_filter(args, TODAY)
+
+    assert summary_from_trend(monthly_trend(user.id, expense_filter, TODAY), expense_filter) is None

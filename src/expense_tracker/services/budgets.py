@@ -99,7 +99,10 @@ def parse_month(raw: str | None) -> dt.date:
     return dt.date(year, month, 1)
 
 
-def _budgets(user_id: int) -> list[tuple[int | None, str | None, Decimal]]:
+BudgetRow = tuple[int | None, str, Decimal]  # (category id or None for overall, name, amount)
+
+
+def _budgets(user_id: int) -> list[BudgetRow]:
     # The user's few budget rows (one per category at most), by the unique (user_id, category_id).
     return db.session.execute(
         select(Budget.category_id, Category.name, Budget.amount)
@@ -107,6 +110,35 @@ def _budgets(user_id: int) -> list[tuple[int | None, str | None, Decimal]]:
         .where(Budget.user_id == user_id)
         .order_by(Category.name_key)
     ).all()
+
+
+def categories_and_budgets(user_id: int) -> tuple[list[tuple[int, str]], list[BudgetRow]]:
+    """Return the user's categories (id, name) and budgets, alphabetically, in one query.
+
+    The dashboard needs both; reading them together makes the budgets cost no query of
+    their own. Each category with its budget if any, and the overall budget if set.
+    """
+    overall = (
+        select(Budget.amount)
+        .where(Budget.user_id == user_id, Budget.category_id.is_(None))
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Category.id, Category.name, Budget.amount, overall)
+        .outerjoin(Budget, Budget.category_id == Category.id)
+        .where(Category.user_id == user_id)
+        .order_by(Category.name_key)
+    ).all()
+    if not rows:
+        # No categories yet, so no expenses either: only an overall budget may exist.
+        return [], _budgets(user_id)
+    categories = [(category_id, name) for category_id, name, _, _ in rows]
+    budgets: list[BudgetRow] = [
+        (category_id, name, amount) for category_id, name, amount, _ in rows if amount is not None
+    ]
+    if rows[0][3] is not None:
+        budgets.insert(0, (None, "", rows[0][3]))
+    return categories, budgets
 
 
 def spent_by_category(user_id: int, month: dt.date) -> dict[int, Decimal]:
@@ -121,14 +153,19 @@ def spent_by_category(user_id: int, month: dt.date) -> dict[int, Decimal]:
 
 
 def month_budgets(
-    user_id: int, month: dt.date, spent: Mapping[int, Decimal] | None = None
+    user_id: int,
+    month: dt.date,
+    spent: Mapping[int, Decimal] | None = None,
+    rows: list[BudgetRow] | None = None,
 ) -> MonthBudgets:
     """Return the user's budgets against their spending in `month` (its first day).
 
-    `spent` (category id to amount, for that whole month and every expense) saves
-    reading it again when the caller has it; without budgets it is never read.
+    `spent` (category id to amount, for that whole month and every expense) and `rows`
+    (from `categories_and_budgets`) save reading them again when the caller has them;
+    without budgets the spending is never read.
     """
-    rows = _budgets(user_id)
+    if rows is None:
+        rows = _budgets(user_id)
     if not rows:
         return MonthBudgets(month, None, [])
     if spent is None:

@@ -149,7 +149,8 @@ def _grouped_sums(user_id: int, expense_filter: ExpenseFilter, since=None) -> li
     return rows
 
 
-def _summary_of(rows) -> Summary:
+def summary_of(rows) -> Summary:
+    """Return the summary of rows of (category id, name, amount, count, ...)."""
     # At most a few small grouped lists (one per partial month and one of whole months).
     sums: dict[int, tuple[str, Decimal, int]] = {}
     for category_id, name, amount, count, *_ in rows:
@@ -174,10 +175,11 @@ def spending_summary(user_id: int, expense_filter: ExpenseFilter | None = None) 
     days of partly covered months and any amount or text filter from the expenses.
     """
     expense_filter = expense_filter or ExpenseFilter()
-    return _summary_of(_grouped_sums(user_id, expense_filter))
+    return summary_of(_grouped_sums(user_id, expense_filter))
 
 
-def _comparison(total: Decimal, previous_total: Decimal) -> Comparison:
+def comparison_of(total: Decimal, previous_total: Decimal) -> Comparison:
+    """Return `total` compared with the previous period's."""
     change = percent_of(total - previous_total, previous_total) if previous_total else None
     return Comparison(previous_total=previous_total, change_percent=change)
 
@@ -203,8 +205,8 @@ def summary_with_comparison(
         return summary, compare_with_previous(user_id, expense_filter, summary.total)
     both = replace(expense_filter, start=previous.start)
     rows = _grouped_sums(user_id, both, since)
-    summary = _summary_of(rows)
-    return summary, _comparison(summary.total, sum((row[4] for row in rows), ZERO))
+    summary = summary_of(rows)
+    return summary, comparison_of(summary.total, sum((row[4] for row in rows), ZERO))
 
 
 def compare_with_previous(user_id: int, expense_filter: ExpenseFilter, total: Decimal):
@@ -212,7 +214,7 @@ def compare_with_previous(user_id: int, expense_filter: ExpenseFilter, total: De
     previous = expense_filter.previous()
     if previous is None:
         return None
-    return _comparison(total, spending_summary(user_id, previous).total)
+    return comparison_of(total, spending_summary(user_id, previous).total)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import Category, Expense, MonthlyTotal
 from .filters import ExpenseFilter, category_id_query, expense_conditions, month_end
-from .reports import ZERO, needs_rows
+from .reports import ZERO, Comparison, Summary, comparison_of, needs_rows, summary_of
 from .totals import as_date, month_expression, month_of
 
 MONTHS = 12
@@ -25,6 +25,7 @@ class TrendMonth:
     total: Decimal
     count: int
     by_category: dict[int, Decimal]
+    counts: dict[int, int]  # how many expenses each category's amount adds up
     in_period: bool  # whether the month overlaps the filter's period
 
 
@@ -111,15 +112,15 @@ def monthly_trend(user_id: int, expense_filter: ExpenseFilter, today: dt.date) -
     else:
         rows = _from_expenses(user_id, expense_filter, first, last)
     by_month: dict[dt.date, dict[int, Decimal]] = {}
+    counts: dict[dt.date, dict[int, int]] = {}
     names: dict[int, str] = {}
     sums: dict[int, Decimal] = {}
-    counts: dict[dt.date, int] = {}
     for month, category_id, name, total, count in rows:
         month = as_date(month)
         by_month.setdefault(month, {})[category_id] = total
+        counts.setdefault(month, {})[category_id] = count
         names[category_id] = name
         sums[category_id] = sums.get(category_id, ZERO) + total
-        counts[month] = counts.get(month, 0) + count
     start = month_of(expense_filter.start) if expense_filter.start else None
     end = expense_filter.end
     months = []
@@ -130,8 +131,9 @@ def monthly_trend(user_id: int, expense_filter: ExpenseFilter, today: dt.date) -
             TrendMonth(
                 month=month,
                 total=sum(parts.values(), ZERO),
-                count=counts.get(month, 0),
+                count=sum(counts.get(month, {}).values()),
                 by_category=parts,
+                counts=counts.get(month, {}),
                 in_period=(start is None or month >= start) and (end is None or month <= end),
             )
         )
@@ -139,3 +141,27 @@ def monthly_trend(user_id: int, expense_filter: ExpenseFilter, today: dt.date) -
     return Trend(
         months=months, categories=[(category_id, names[category_id]) for category_id in order]
     )
+
+
+def summary_from_trend(
+    trend: Trend, expense_filter: ExpenseFilter
+) -> tuple[Summary, Comparison] | None:
+    """The summary and comparison of a calendar month's filter, taken from its trend.
+
+    For This month and Last month without text or amount conditions, the trend's last
+    two months are the period and the one it is compared with: no need to read them
+    again. None for any other filter.
+    """
+    if expense_filter.period not in ("this-month", "last-month") or not is_cheap(expense_filter):
+        return None
+    previous, current = trend.months[-2:]
+    if current.month != expense_filter.start:
+        return None
+    names = dict(trend.categories)
+    summary = summary_of(
+        [
+            (category_id, names[category_id], amount, current.counts[category_id])
+            for category_id, amount in current.by_category.items()
+        ]
+    )
+    return summary, comparison_of(summary.total, previous.total)
