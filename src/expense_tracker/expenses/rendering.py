@@ -196,7 +196,8 @@ def trend_chart(trend: Trend, colors: Mapping[int, str]) -> Markup:
         f'<ol class="trend-months" aria-hidden="true">{"".join(labels)}</ol>'
         + (f'<ul class="legend" aria-label="Categories">{legend}</ul>' if stacked else "")
         + '<details class="trend-table"><summary>The figures as a table</summary>'
-        '<div class="table-scroll"><table><caption class="visually-hidden">Spending per month'
+        '<div class="table-scroll" tabindex="0" role="region" aria-label="Spending per month">'
+        '<table><caption class="visually-hidden">Spending per month'
         '</caption><thead><tr><th scope="col">Month</th>'
         f'{head if stacked else ""}<th scope="col" class="num">Total</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div></details>"
