@@ -19,6 +19,9 @@ OPERATIONS = {
     ("get", "/api/v1/categories"),
     ("get", "/api/v1/export.csv"),
     ("get", "/api/v1/export.json"),
+    ("get", "/api/v1/trend"),
+    ("get", "/api/v1/budgets"),
+    ("put", "/api/v1/budgets"),
 }
 
 

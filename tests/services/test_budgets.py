@@ -123,7 +123,7 @@ def test_bad_amounts_are_refused_per_field_and_nothing_changes(user, amount, mes
     with pytest.raises(ValidationError) as raised:
         replace_budgets(user.id, amount, {"Food": "90", "Rent": amount})
 
-    assert raised.value.errors == {"overall": message, "Rent": message}
+    assert raised.value.errors == {"overall": message, "categories.Rent": message}
     assert {name: line[0] for name, line in lines_of(user.id).items()} == {
         "All spending": Decimal("500.00"),
         "Food": Decimal("100.00"),
@@ -134,7 +134,9 @@ def test_a_category_named_twice_is_refused(user):
     with pytest.raises(ValidationError) as raised:
         replace_budgets(user.id, None, {"Food": "1", "FOOD": "2"})
 
-    assert raised.value.errors == {"FOOD": "FOOD is given twice (names match ignoring case)."}
+    assert raised.value.errors == {
+        "categories.FOOD": "FOOD is given twice (names match ignoring case)."
+    }
 
 
 def test_budgets_are_the_users_own(user, other_user):

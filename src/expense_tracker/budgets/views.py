@@ -66,7 +66,7 @@ def edit():
                 {name.data: amount.data for name, amount in pairs},
             )
         except ValidationError as error:
-            by_name = {name.data: amount.name for name, amount in pairs}
+            by_name = {budgets.category_key(name.data): amount.name for name, amount in pairs}
             form.show_errors(
                 {by_name.get(key, "overall"): message for key, message in error.errors.items()}
             )

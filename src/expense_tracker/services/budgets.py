@@ -20,6 +20,13 @@ from .totals import month_of
 from .validation import FieldError, clean_category, parse_amount
 
 OVERALL = "overall"
+
+
+def category_key(name: str) -> str:
+    """How an error names a category's budget: "categories.<name>", the name as given."""
+    return f"categories.{name}"
+
+
 _MONTH = re.compile(r"[0-9]{4}-[0-9]{2}", re.ASCII)
 
 
@@ -223,7 +230,8 @@ def replace_budgets(
 
     A blank or missing amount means no budget. A category is matched by name ignoring
     case, and made if the user has none of that name. Nothing is stored unless every
-    value is valid; ValidationError names each bad one ("overall" or the category's name).
+    value is valid; ValidationError names each bad one: "overall", or "categories.<name>"
+    with the name as given.
     """
     errors: dict[str, str] = {}
     wanted: dict[str, tuple[str, Decimal]] = {}
@@ -236,16 +244,16 @@ def replace_budgets(
         try:
             name = clean_category(raw_name)
         except FieldError as error:
-            errors[raw_name] = str(error)
+            errors[category_key(raw_name)] = str(error)
             continue
         try:
             amount = _amount_or_none(raw_amount)
         except FieldError as error:
-            errors[raw_name] = str(error)
+            errors[category_key(raw_name)] = str(error)
             continue
         key = Category.key_for(name)
         if key in wanted and amount is not None:
-            errors[raw_name] = f"{name} is given twice (names match ignoring case)."
+            errors[category_key(raw_name)] = f"{name} is given twice (names match ignoring case)."
         elif amount is not None:
             wanted[key] = (name, amount)
     if errors:
