@@ -3,6 +3,10 @@
 import datetime as dt
 import re
 
+from sqlalchemy import event
+
+from expense_tracker.extensions import db
+
 from ..factories import TODAY
 from ..helpers import post_form, text
 
@@ -119,3 +123,34 @@ def test_a_text_search_leaves_the_trend_to_its_own_request(auth_client, user, ad
 
 def test_a_bad_filter_on_the_trend_is_400(auth_client):
     assert auth_client.get("/trend/card?min=abc").status_code == 400
+
+
+def statements_of(client, url: str) -> list[str]:
+    """The SQL statements one request runs."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    with client.application.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_budgets_and_the_trend_add_no_query_to_the_default_dashboard(
+    auth_client, user, add_expense
+):
+    add_expense(user, amount="5", category="Food", date=TODAY)
+    without = statements_of(auth_client, "/")
+    save(auth_client, "100", Food="20")
+
+    with_budgets = statements_of(auth_client, "/")
+
+    assert len(with_budgets) == len(without)
+    # The trend's one read of the monthly totals also gives the summary and the budgets' spending.
+    assert sum("monthly_totals" in statement for statement in with_budgets) == 1
