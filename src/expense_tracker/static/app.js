@@ -26,7 +26,7 @@ document.querySelectorAll("a[data-fragment]").forEach(async (link) => {
   card.setAttribute("aria-busy", "true");
   try {
     const response = await fetch(link.dataset.fragment, { credentials: "same-origin" });
-    if (!response.ok) return;
+    if (!response.ok || response.redirected) return;
     const parsed = new DOMParser().parseFromString(await response.text(), "text/html");
     const replacement = parsed.body.firstElementChild;
     if (replacement) card.replaceWith(document.importNode(replacement, true));
