@@ -21,8 +21,9 @@ class Page:
     form: Callable[[], dict[str, str]] | None = None
     expect: int = 200
     api: bool = False  # sent with the user's API token instead of the session cookie
-    # Answers with every expense of the heavy user, so its time grows with them by design:
-    # its growth target is the time per expense, and its memory must stay flat.
+    # Reads a share of every expense of the heavy user (all of them, or a year of a search),
+    # so its time grows with them by design: its growth target is the time per expense,
+    # and its memory must stay flat.
     whole_history: bool = False
 
     @property
@@ -45,12 +46,17 @@ HELLO = Page("Hello world (ceiling)", "/")
 DASHBOARD = Page("Dashboard, default period", "/")
 ALL_TIME = Page("Dashboard, All time", "/?period=all")
 SEARCH = Page("Filtered search", "/?category=Food&q=coffee")
+# The search's monthly trend, which the dashboard leaves to app.js: a year of matching rows.
+SEARCH_TREND = Page(
+    "Filtered search: trend card", "/trend/card?category=Food&q=coffee", whole_history=True
+)
 # Writes go last, so the reads are measured on the data as generated.
 ADD = Page("Add an expense", "/expenses", "POST", new_expense, 302)
 PAGES = (
     DASHBOARD,
     ALL_TIME,
     SEARCH,
+    SEARCH_TREND,
     Page("API: list", "/api/v1/expenses", api=True),
     Page("API: summary", "/api/v1/summary", api=True),
     Page("CSV export", "/export.csv?period=all", whole_history=True),

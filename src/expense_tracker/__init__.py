@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     """Attach the page blueprints and the JSON API."""
     from .api import init_api
     from .auth.views import bp as auth_bp
+    from .budgets.views import bp as budgets_bp
     from .categories.views import bp as categories_bp
     from .expenses.views import bp as expenses_bp
     from .exports.views import bp as exports_bp
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(expenses_bp)
     app.register_blueprint(categories_bp)
+    app.register_blueprint(budgets_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(recurring_bp)

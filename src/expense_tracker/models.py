@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -190,6 +191,38 @@ class MonthlyTotal(db.Model):
 
     def __repr__(self) -> str:
         return f"<MonthlyTotal {self.user_id} {self.month} {self.category_id} {self.total}>"
+
+
+class Budget(db.Model):
+    """What a user means to spend in a calendar month: in one category, or overall.
+
+    A row without a category is the overall monthly budget; the database keeps at most
+    one per user (a partial unique index, as NULLs never collide in a unique constraint).
+    """
+
+    __tablename__ = "budgets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="CASCADE"), index=True
+    )
+    amount: Mapped[Decimal] = mapped_column("amount_cents", Money)
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "category_id", name="uq_budgets_user_category"),
+        Index(
+            "uq_budgets_user_overall",
+            "user_id",
+            unique=True,
+            sqlite_where=text("category_id IS NULL"),
+            postgresql_where=text("category_id IS NULL"),
+        ),
+        CheckConstraint("amount_cents > 0", name="ck_budgets_amount_positive"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Budget {self.id} {self.category_id} {self.amount}>"
 
 
 class ApiToken(db.Model):

@@ -28,6 +28,9 @@ OPERATIONS = {
     ("get", "/api/v1/recurring/{template_id}"),
     ("patch", "/api/v1/recurring/{template_id}"),
     ("delete", "/api/v1/recurring/{template_id}"),
+    ("get", "/api/v1/trend"),
+    ("get", "/api/v1/budgets"),
+    ("put", "/api/v1/budgets"),
 }
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import event, select
 from expense_tracker.colors import COLOR_NAMES, color_class
 from expense_tracker.errors import Conflict, NotFound, ValidationError
 from expense_tracker.extensions import db
-from expense_tracker.models import Category, Expense, MonthlyTotal, RecurringExpense
-from expense_tracker.services import categories, expenses, recurring, totals
+from expense_tracker.models import Budget, Category, Expense, MonthlyTotal, RecurringExpense
+from expense_tracker.services import budgets, categories, expenses, recurring, totals
 from expense_tracker.services.reports import spending_summary
 
 from ..factories import make_expense
@@ -350,3 +350,32 @@ def test_creating_a_name_you_have_is_refused_ignoring_case(user):
         categories.create_category(user.id, {"name": "FOOD"})
 
     assert raised.value.errors == {"name": "You already have a category called “Food”."}
+
+
+def budget_amounts(user) -> dict[str | None, str]:
+    rows = db.session.execute(
+        select(Category.name, Budget.amount)
+        .outerjoin(Category, Category.id == Budget.category_id)
+        .where(Budget.user_id == user.id)
+    )
+    return {name: str(amount) for name, amount in rows}
+
+
+def test_merging_adds_the_budgets_of_both_categories(user):
+    make_expense(user, category="Coffee")
+    make_expense(user, category="Food")
+    budgets.replace_budgets(user.id, "900", {"Coffee": "40", "Food": "300"})
+
+    categories.merge_category(user.id, category_id(user, "Coffee"), category_id(user, "Food"))
+
+    assert budget_amounts(user) == {None: "900.00", "Food": "340.00"}
+
+
+def test_merging_moves_a_budget_to_a_category_that_had_none(user):
+    make_expense(user, category="Coffee")
+    make_expense(user, category="Food")
+    budgets.replace_budgets(user.id, None, {"Coffee": "40"})
+
+    categories.merge_category(user.id, category_id(user, "Coffee"), category_id(user, "Food"))
+
+    assert budget_amounts(user) == {"Food": "40.00"}

@@ -251,6 +251,63 @@ class ExpenseQuery(FilterQuery):
     )
 
 
+_MONTH_DOC = {
+    "pattern": r"^[0-9]{4}-[0-9]{2}$",
+    "examples": ["2026-11"],
+}
+
+
+class MonthQuery(ma.Schema):
+    month = fields.String(
+        validate=NOT_EMPTY,
+        metadata={
+            **_MONTH_DOC,
+            "description": "YYYY-MM, 1900-01 to 2100-12; this month if left out.",
+        },
+    )
+
+
+class TrendQuery(MonthQuery):
+    """The twelve months ending with `month`, and the filters of GET /expenses but dates."""
+
+    category = FilterQuery._declared_fields["category"]
+    q = FilterQuery._declared_fields["q"]
+    min = FilterQuery._declared_fields["min"]
+    max = FilterQuery._declared_fields["max"]
+
+
+class BudgetsReplace(StrictSchema):
+    overall = fields.String(
+        allow_none=True,
+        error_messages=_AMOUNT_IN,
+        metadata={
+            **_AMOUNT_DOC,
+            # Blank means no budget, as on the budgets page.
+            "pattern": r"^\s*([0-9]+(\.[0-9]{1,2})?)?\s*$",
+            "description": (
+                "Budget for every expense of a month, like an expense's amount;"
+                " null, blank or left out for none."
+            ),
+        },
+    )
+    categories = fields.Dict(
+        required=True,
+        keys=fields.String(),
+        values=fields.String(allow_none=True, error_messages=_AMOUNT_IN),
+        error_messages={
+            "invalid": "Send the categories as an object of name to amount.",
+            "required": "Send the categories as an object of name to amount, empty for none.",
+        },
+        metadata={
+            "description": (
+                "Category name to monthly budget. A category of a new name is made;"
+                " categories left out, or null, have no budget."
+            ),
+            "examples": [{"Food": "300.00", "Travel": "50"}],
+        },
+    )
+
+
 # Responses
 
 
@@ -377,4 +434,57 @@ class Problem(ma.Schema):
         keys=fields.String(),
         values=fields.String(),
         metadata={"description": "For 422: a message for each field that is wrong."},
+    )
+
+
+class BudgetState(ma.Schema):
+    amount = Money(required=True, metadata={"description": "The monthly budget."})
+    spent = Money(required=True, metadata={"description": "Spent in the month."})
+    left = Money(required=True, metadata={"description": "What remains; 0.00 at or over."})
+    over = Money(required=True, metadata={"description": "How much over; 0.00 unless over."})
+    percent = fields.String(
+        required=True,
+        metadata={"description": "Share of the budget spent, one decimal.", "examples": ["40.0"]},
+    )
+    state = fields.String(
+        required=True,
+        metadata={
+            "description": "unspent (0%), under, at (exactly the budget, nothing left) or over.",
+            "enum": ["unspent", "under", "at", "over"],
+        },
+    )
+
+
+class CategoryBudget(BudgetState):
+    category = fields.String(required=True)
+
+
+class MonthBudgets(ma.Schema):
+    month = fields.String(required=True, metadata=_MONTH_DOC)
+    overall = fields.Nested(BudgetState, required=True, allow_none=True)
+    categories = fields.List(
+        fields.Nested(CategoryBudget), required=True, metadata={"description": "By name."}
+    )
+
+
+class MonthCategory(ma.Schema):
+    category = fields.String(required=True)
+    total = Money(required=True)
+    count = fields.Integer(required=True)
+
+
+class TrendMonth(ma.Schema):
+    month = fields.String(required=True, metadata=_MONTH_DOC)
+    total = Money(required=True)
+    count = fields.Integer(required=True)
+    categories = fields.List(
+        fields.Nested(MonthCategory), required=True, metadata={"description": "Largest first."}
+    )
+
+
+class Trend(ma.Schema):
+    months = fields.List(
+        fields.Nested(TrendMonth),
+        required=True,
+        metadata={"description": "Twelve calendar months, oldest first."},
     )

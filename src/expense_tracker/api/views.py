@@ -12,9 +12,10 @@ from ..downloads import export_response
 from ..errors import TooManyAttempts, Unauthorized, ValidationError
 from ..money import preferences_of
 from ..security import audit
+from ..services import budgets, expenses, reports, tokens, trends
 from ..services import categories as category_service
-from ..services import expenses, reports, tokens
-from ..services.filters import ExpenseFilter, parse_filter
+from ..services.filters import ExpenseFilter, month_end, parse_filter
+from ..services.validation import FieldError
 from . import schemas
 
 bp = Blueprint(
@@ -69,7 +70,11 @@ def require_token():
 @bp.before_request
 def require_json():
     """Bodies must be JSON; anything else is refused before it is read."""
-    if request.method in ("POST", "PATCH") and request.content_length and not request.is_json:
+    if (
+        request.method in ("POST", "PATCH", "PUT")
+        and request.content_length
+        and not request.is_json
+    ):
         raise UnsupportedMediaType("Send the body as JSON, with Content-Type: application/json.")
 
 
@@ -373,3 +378,96 @@ def delete_category(category_id: int):
     """
     category_service.delete_category(_user_id(), category_id)
     return ""
+
+
+def _month(args: dict) -> dt.date:
+    """The month parameter's first day; this month without it."""
+    if "month" not in args:
+        return dt.date.today().replace(day=1)
+    try:
+        return budgets.parse_month(args["month"])
+    except FieldError as error:
+        raise ValidationError({"month": str(error)}) from None
+
+
+@bp.get("/trend")
+@bp.arguments(schemas.TrendQuery, location="query")
+@bp.response(200, schemas.Trend)
+@errors(401, 422)
+@bp.doc(security=BEARER)
+def trend(args: dict):
+    """What you spent in each of the twelve months ending with `month`, by category.
+
+    The same figures as the dashboard's monthly trend; each month equals GET /summary
+    of that month with the same filters.
+    """
+    last = _month(args)
+    kept = {key: value for key, value in args.items() if key != "month"}
+    expense_filter = _filter({**kept, "to": month_end(last).isoformat()})
+    result = trends.monthly_trend(_user_id(), expense_filter, dt.date.today())
+    names = dict(result.categories)
+    return {
+        "months": [
+            {
+                "month": f"{month.month:%Y-%m}",
+                "total": month.total,
+                "count": month.count,
+                "categories": [
+                    {
+                        "category": names[category_id],
+                        "total": total,
+                        "count": month.counts[category_id],
+                    }
+                    for category_id, total in sorted(
+                        month.by_category.items(), key=lambda item: (-item[1], names[item[0]])
+                    )
+                ],
+            }
+            for month in result.months
+        ]
+    }
+
+
+def _budget_json(line) -> dict:
+    return {
+        "amount": line.amount,
+        "spent": line.spent,
+        "left": line.left,
+        "over": line.over,
+        "percent": str(line.percent),
+        "state": line.state,
+    }
+
+
+def _month_budgets_json(month: dt.date) -> dict:
+    result = budgets.month_budgets(_user_id(), month)
+    return {
+        "month": f"{month:%Y-%m}",
+        "overall": _budget_json(result.overall) if result.overall else None,
+        "categories": [{"category": line.name, **_budget_json(line)} for line in result.categories],
+    }
+
+
+@bp.get("/budgets")
+@bp.arguments(schemas.MonthQuery, location="query")
+@bp.response(200, schemas.MonthBudgets)
+@errors(401, 422)
+@bp.doc(security=BEARER)
+def list_budgets(args: dict):
+    """Your budgets against what you spent in `month` (this month if left out)."""
+    return _month_budgets_json(_month(args))
+
+
+@bp.put("/budgets")
+@bp.arguments(schemas.BudgetsReplace)
+@bp.response(200, schemas.MonthBudgets)
+@errors(400, 401, 413, 415, 422)
+@bp.doc(security=BEARER)
+def replace_budgets(body: dict):
+    """Replace all your budgets with these, as the budgets page does; answer this month's.
+
+    Amounts are checked like expense amounts. Nothing changes unless every one is valid;
+    errors name `overall` or `categories.<name>`.
+    """
+    budgets.replace_budgets(_user_id(), body.get("overall"), body["categories"])
+    return _month_budgets_json(dt.date.today().replace(day=1))

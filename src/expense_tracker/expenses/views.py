@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from ..errors import ValidationError
 from ..money import formatter_for, preferences_of
-from ..services import expenses, recurring, reports
+from ..services import budgets, expenses, recurring, reports, trends
 from ..services.categories import category_names, with_defaults
-from ..services.filters import PERIODS, ExpenseFilter, parse_filter
+from ..services.filters import PERIODS, ExpenseFilter, month_end, parse_filter
 from .forms import ExpenseForm
-from .rendering import amount_heading, expense_rows, summary_chart
+from .rendering import amount_heading, budget_bar, expense_rows, summary_chart, trend_chart
 
 bp = Blueprint("expenses", __name__)
 bp.add_app_template_global(expense_rows)
 bp.add_app_template_global(amount_heading)
+bp.add_app_template_global(budget_bar)
 
 FIELDS = ("date", "amount", "category", "description")
 FILTER_KEYS = ("period", "from", "to", "category", "q", "min", "max")
@@ -75,6 +85,30 @@ def _row_urls(filter_args: dict[str, str]) -> dict[str, list[str]]:
     }
 
 
+def _read_filter(today: dt.date) -> tuple[ExpenseFilter, dict[str, str]]:
+    """The request's filter, or the default one and the messages saying what was wrong."""
+    try:
+        return parse_filter(request.args, today, **_typed_in()), {}
+    except ValidationError as error:
+        return parse_filter({}, today), error.errors
+
+
+def _spent_in_month(month: dt.date, expense_filter: ExpenseFilter, summary, trend):
+    """Each category's spending in `month` if the page has read it already, else None.
+
+    The budgets need every expense of the month: the summary has them when the period is
+    that month unfiltered, the trend when it has no category, text or amount condition.
+    """
+    if not expense_filter.has_extra_filters:
+        if expense_filter.start == month and expense_filter.end == month_end(month):
+            return {category.id: category.total for category in summary.categories}
+        if trend is not None:
+            for trend_month in trend.months:
+                if trend_month.month == month:
+                    return trend_month.by_category
+    return None
+
+
 def _render_dashboard(form: ExpenseForm, status: int = 200):
     user_id = current_user.id
     # "Today" is the server's local date.
@@ -82,12 +116,8 @@ def _render_dashboard(form: ExpenseForm, status: int = 200):
     # The user row (loaded already) says whether a recurring expense is due: no query if not.
     if recurring.is_due(current_user, recurring.today()):
         recurring.run_due(recurring.today(), user_id=user_id)
-    filter_errors: dict[str, str] = {}
-    try:
-        expense_filter = parse_filter(request.args, today, **_typed_in())
-    except ValidationError as error:
-        filter_errors = error.errors
-        expense_filter = parse_filter({}, today)
+    expense_filter, filter_errors = _read_filter(today)
+    if filter_errors:
         status = 400
     money_format = formatter_for(current_user)
     page = expenses.list_expenses(
@@ -97,8 +127,19 @@ def _render_dashboard(form: ExpenseForm, status: int = 200):
         before=expenses.Cursor.parse(request.args.get("before")),
         after=expenses.Cursor.parse(request.args.get("after")),
     )
-    summary, comparison = reports.summary_with_comparison(user_id, expense_filter)
-    categories = category_names(user_id)
+    # A text or amount condition would make the trend read a year of expenses: the page
+    # leaves it to /trend/card, which app.js fetches once the page is shown.
+    trend = None
+    if trends.is_cheap(expense_filter):
+        trend = trends.monthly_trend(user_id, expense_filter, today)
+    from_trend = trends.summary_from_trend(trend, expense_filter) if trend else None
+    summary, comparison = from_trend or reports.summary_with_comparison(user_id, expense_filter)
+    named, budget_rows = budgets.categories_and_budgets(user_id)
+    categories = [name for _, name in named]
+    month = budgets.budget_month(expense_filter, today)
+    month_budgets = budgets.month_budgets(
+        user_id, month, _spent_in_month(month, expense_filter, summary, trend), budget_rows
+    )
     filter_args = _filter_args()
     return (
         render_template(
@@ -108,6 +149,9 @@ def _render_dashboard(form: ExpenseForm, status: int = 200):
             summary=summary,
             chart=summary_chart(summary, money_format),
             money_format=money_format,
+            trend_months=trends.trend_months(expense_filter, today),
+            trend_chart=trend_chart(trend, money_format) if trend else None,
+            month_budgets=month_budgets,
             comparison=comparison,
             expense_filter=expense_filter,
             filter_args=filter_args,
@@ -128,6 +172,35 @@ def index():
     if not current_user.is_authenticated:
         return render_template("expenses/welcome.html")
     return _render_dashboard(ExpenseForm(data={"date": dt.date.today().isoformat()}))
+
+
+def _trend_of_request():
+    """The monthly trend of the request's filter, as the card's template values."""
+    today = dt.date.today()
+    expense_filter, filter_errors = _read_filter(today)
+    if filter_errors:
+        abort(400)
+    trend = trends.monthly_trend(current_user.id, expense_filter, today)
+    return {
+        "expense_filter": expense_filter,
+        "filter_args": _filter_args(),
+        "trend_months": trends.trend_months(expense_filter, today),
+        "trend_chart": trend_chart(trend, formatter_for(current_user)),
+    }
+
+
+@bp.get("/trend")
+@login_required
+def trend():
+    """Show the monthly trend of a filter on a page of its own (the dashboard's link)."""
+    return render_template("expenses/trend.html", **_trend_of_request())
+
+
+@bp.get("/trend/card")
+@login_required
+def trend_card():
+    """Answer the trend's card alone, which app.js puts in place on the dashboard."""
+    return render_template("expenses/_trend.html", **_trend_of_request())
 
 
 @bp.post("/expenses")

@@ -12,7 +12,15 @@ from sqlalchemy.exc import IntegrityError
 from ..colors import COLOR_NAMES
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
-from ..models import MAX_ID, Category, Expense, MonthlyTotal, RecurringExpense, utcnow
+from ..models import (
+    MAX_ID,
+    Budget,
+    Category,
+    Expense,
+    MonthlyTotal,
+    RecurringExpense,
+    utcnow,
+)
 from ..sql import upsert_insert
 from .validation import FieldError, clean_category
 
@@ -84,6 +92,18 @@ def category_names(user_id: int) -> list[str]:
             select(Category.name).where(Category.user_id == user_id).order_by(Category.name_key)
         )
     )
+
+
+def user_categories(user_id: int) -> list[tuple[int, str]]:
+    """Return (id, name) of each of the user's categories, alphabetically ignoring case."""
+    return [
+        (category_id, name)
+        for category_id, name in db.session.execute(
+            select(Category.id, Category.name)
+            .where(Category.user_id == user_id)
+            .order_by(Category.name_key)
+        )
+    ]
 
 
 def with_defaults(names: list[str]) -> list[str]:
@@ -252,7 +272,33 @@ def _move_references(user_id: int, source_id: int, target_id: int) -> None:
         .values(category_id=target_id)
         .execution_options(synchronize_session=False)
     )
+    _merge_budgets(user_id, source_id, target_id)
     _merge_monthly_totals(user_id, source_id, target_id)
+
+
+def _merge_budgets(user_id: int, source_id: int, target_id: int) -> None:
+    """Give the target the source's monthly budget, added to its own if it has one.
+
+    The merged category holds the spending of both, so it gets the room of both.
+    """
+    budgets = {
+        budget.category_id: budget
+        for budget in db.session.scalars(
+            select(Budget).where(
+                Budget.user_id == user_id, Budget.category_id.in_((source_id, target_id))
+            )
+        )
+    }
+    source = budgets.get(source_id)
+    if source is None:
+        return
+    target = budgets.get(target_id)
+    if target is None:
+        source.category_id = target_id
+    else:
+        target.amount += source.amount
+        db.session.delete(source)
+    db.session.flush()
 
 
 def _merge_monthly_totals(user_id: int, source_id: int, target_id: int) -> None:

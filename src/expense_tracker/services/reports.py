@@ -21,6 +21,7 @@ ONE_DECIMAL = Decimal("0.1")
 class CategoryTotal:
     """One category's share of the spending."""
 
+    id: int
     name: str
     color: int  # 0-9; colors.color_class(color) paints it
     total: Decimal
@@ -131,7 +132,7 @@ def _from_expenses(
     return db.session.execute(query).all()
 
 
-def _needs_rows(expense_filter: ExpenseFilter) -> bool:
+def needs_rows(expense_filter: ExpenseFilter) -> bool:
     """Whether the filter needs the expense rows: monthly totals know no amounts or text."""
     needs_rows = (expense_filter.text, expense_filter.min_amount, expense_filter.max_amount)
     return any(value is not None for value in needs_rows)
@@ -145,7 +146,7 @@ def _grouped_sums(user_id: int, expense_filter: ExpenseFilter, since=None) -> li
     are summed apart, as the previous period's amount.
     """
     start, end = expense_filter.start, expense_filter.end
-    if _needs_rows(expense_filter):
+    if needs_rows(expense_filter):
         return _from_expenses(user_id, expense_filter, start, end, since)
     whole, partial = split_by_months(start, end)
     rows = [row for a, b in partial for row in _from_expenses(user_id, expense_filter, a, b, since)]
@@ -154,7 +155,8 @@ def _grouped_sums(user_id: int, expense_filter: ExpenseFilter, since=None) -> li
     return rows
 
 
-def _summary_of(rows) -> Summary:
+def summary_of(rows) -> Summary:
+    """Return the summary of rows of (category id, name, colour, amount, count, ...)."""
     # At most a few small grouped lists (one per partial month and one of whole months).
     sums: dict[int, tuple[str, int, Decimal, int]] = {}
     for category_id, name, color, amount, count, *_ in rows:
@@ -163,8 +165,8 @@ def _summary_of(rows) -> Summary:
     total = sum((amount for _, _, amount, count in sums.values() if count), ZERO)
     categories = sorted(
         (
-            CategoryTotal(name, color, amount, count, percent_of(amount, total))
-            for name, color, amount, count in sums.values()
+            CategoryTotal(category_id, name, color, amount, count, percent_of(amount, total))
+            for category_id, (name, color, amount, count) in sums.items()
             if count
         ),
         key=lambda c: (-c.total, c.name),
@@ -179,10 +181,11 @@ def spending_summary(user_id: int, expense_filter: ExpenseFilter | None = None) 
     days of partly covered months and any amount or text filter from the expenses.
     """
     expense_filter = expense_filter or ExpenseFilter()
-    return _summary_of(_grouped_sums(user_id, expense_filter))
+    return summary_of(_grouped_sums(user_id, expense_filter))
 
 
-def _comparison(total: Decimal, previous_total: Decimal) -> Comparison:
+def comparison_of(total: Decimal, previous_total: Decimal) -> Comparison:
+    """Return `total` compared with the previous period's."""
     change = percent_of(total - previous_total, previous_total) if previous_total else None
     return Comparison(previous_total=previous_total, change_percent=change)
 
@@ -202,14 +205,14 @@ def summary_with_comparison(
     if previous is None or since is None:
         return spending_summary(user_id, expense_filter), None
     if previous.end + dt.timedelta(days=1) != since or (
-        since.day != 1 and not _needs_rows(expense_filter)
+        since.day != 1 and not needs_rows(expense_filter)
     ):
         summary = spending_summary(user_id, expense_filter)
         return summary, compare_with_previous(user_id, expense_filter, summary.total)
     both = replace(expense_filter, start=previous.start)
     rows = _grouped_sums(user_id, both, since)
-    summary = _summary_of(rows)
-    return summary, _comparison(summary.total, sum((row[5] for row in rows), ZERO))
+    summary = summary_of(rows)
+    return summary, comparison_of(summary.total, sum((row[5] for row in rows), ZERO))
 
 
 def compare_with_previous(user_id: int, expense_filter: ExpenseFilter, total: Decimal):
@@ -217,4 +220,4 @@ def compare_with_previous(user_id: int, expense_filter: ExpenseFilter, total: De
     previous = expense_filter.previous()
     if previous is None:
         return None
-    return _comparison(total, spending_summary(user_id, previous).total)
+    return comparison_of(total, spending_summary(user_id, previous).total)

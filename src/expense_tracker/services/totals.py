@@ -41,15 +41,15 @@ def add_to_totals(
     )
 
 
-def _month_expression():
-    """SQL for the first day of an expense's month, on either database."""
+def month_expression():
+    """SQL for the first day of an expense's month, on either database (text on SQLite)."""
     if dialect_name() == "postgresql":
         return func.date_trunc("month", Expense.date).cast(db.Date)
     return func.date(Expense.date, literal_column("'start of month'"))
 
 
 def _grouped_expenses():
-    month = _month_expression()
+    month = month_expression()
     return select(
         Expense.user_id,
         month.label("month"),
@@ -91,7 +91,7 @@ def check_monthly_totals() -> list[Mismatch]:
         if (row.total, row.count) != nothing
     }
     actual = {
-        (user_id, _as_date(month), category_id): (total, count)
+        (user_id, as_date(month), category_id): (total, count)
         for user_id, month, category_id, total, count in db.session.execute(_grouped_expenses())
     }
     return [
@@ -101,6 +101,7 @@ def check_monthly_totals() -> list[Mismatch]:
     ]
 
 
-def _as_date(value) -> dt.date:
+def as_date(value) -> dt.date:
+    """Return a month read back from the database as a date (SQLite gives text)."""
     # SQLite's date() gives text; the stored column gives a date.
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)

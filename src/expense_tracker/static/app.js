@@ -67,3 +67,20 @@ document.addEventListener("submit", (event) => {
   request.addEventListener("error", () => form.submit());
   request.send(new FormData(form));
 });
+
+// Cards too costly for the first answer (the trend of a text or amount search) come as a link
+// with data-fragment: fetch that address and put the card it answers in place of the link's.
+document.querySelectorAll("a[data-fragment]").forEach(async (link) => {
+  const card = link.closest("section");
+  if (!card) return;
+  card.setAttribute("aria-busy", "true");
+  try {
+    const response = await fetch(link.dataset.fragment, { credentials: "same-origin" });
+    if (!response.ok || response.redirected) return;
+    const parsed = new DOMParser().parseFromString(await response.text(), "text/html");
+    const replacement = parsed.body.firstElementChild;
+    if (replacement) card.replaceWith(document.importNode(replacement, true));
+  } finally {
+    card.removeAttribute("aria-busy");
+  }
+});

@@ -1,0 +1,224 @@
+"""Budgets: set all at once, checked like expense amounts, and read against a month's spending."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from expense_tracker.errors import ValidationError
+from expense_tracker.extensions import db
+from expense_tracker.models import Budget
+from expense_tracker.services.budgets import (
+    budget_choices,
+    budget_month,
+    categories_and_budgets,
+    month_budgets,
+    parse_month,
+    replace_budgets,
+)
+from expense_tracker.services.filters import parse_filter
+from expense_tracker.services.validation import FieldError
+
+from ..factories import make_expense
+
+NOVEMBER = dt.date(2026, 11, 1)
+
+
+def lines_of(user_id: int, month: dt.date = NOVEMBER) -> dict[str, tuple]:
+    budgets = month_budgets(user_id, month)
+    return {
+        line.name: (line.amount, line.spent, line.left, line.over, line.percent, line.state)
+        for line in budgets.lines
+    }
+
+
+def test_no_budgets_reads_no_spending(user):
+    make_expense(user, amount="10", date="2026-11-03")
+
+    budgets = month_budgets(user.id, NOVEMBER)
+
+    assert budgets.is_empty and budgets.lines == []
+
+
+@pytest.mark.parametrize(
+    ("spent", "left", "over", "percent", "state"),
+    [
+        (None, "100.00", "0.00", "0.0", "unspent"),
+        ("40.00", "60.00", "0.00", "40.0", "under"),
+        ("100.00", "0.00", "0.00", "100.0", "at"),
+        ("100.01", "0.00", "0.01", "100.0", "over"),
+        ("250.00", "0.00", "150.00", "250.0", "over"),
+    ],
+)
+def test_budget_states_from_nothing_spent_to_over(user, spent, left, over, percent, state):
+    replace_budgets(user.id, None, {"Food": "100"})
+    if spent:
+        make_expense(user, amount=spent, category="Food", date="2026-11-10")
+
+    (line,) = month_budgets(user.id, NOVEMBER).lines
+
+    assert (line.left, line.over, line.percent, line.state) == (
+        Decimal(left),
+        Decimal(over),
+        Decimal(percent),
+        state,
+    )
+
+
+def test_the_overall_budget_counts_every_category_of_that_month_only(user):
+    replace_budgets(user.id, "500", {"Food": "100"})
+    make_expense(user, amount="80", category="Food", date="2026-11-02")
+    make_expense(user, amount="300", category="Rent", date="2026-11-01")
+    make_expense(user, amount="999", category="Rent", date="2026-10-31")
+
+    lines = lines_of(user.id)
+
+    assert list(lines) == ["All spending", "Food"]
+    assert lines["All spending"][1:] == (
+        Decimal("380.00"),
+        Decimal("120.00"),
+        Decimal("0.00"),
+        Decimal("76.0"),
+        "under",
+    )
+    assert lines["Food"][1] == Decimal("80.00")
+
+
+def test_spending_passed_in_is_used_instead_of_read(user):
+    replace_budgets(user.id, None, {"Food": "100"})
+    make_expense(user, amount="80", category="Food", date="2026-11-02")
+    (food,) = month_budgets(user.id, NOVEMBER).categories
+
+    (line,) = month_budgets(user.id, NOVEMBER, {food.category_id: Decimal("5.00")}).lines
+
+    assert line.spent == Decimal("5.00")
+
+
+def test_replacing_sets_changes_and_removes_budgets(user):
+    replace_budgets(user.id, "500", {"Food": "100", "Rent": "800"})
+
+    replace_budgets(user.id, "", {"food": "120.5", "Rent": " ", "Travel": "50"})
+
+    assert {name: line[0] for name, line in lines_of(user.id).items()} == {
+        "Food": Decimal("120.50"),
+        "Travel": Decimal("50.00"),
+    }
+    assert db.session.scalar(select(func.count()).select_from(Budget)) == 2
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("0", "The amount must be greater than zero."),
+        ("-5", "Enter the amount as a number such as 12, 12.5 or 12.50."),
+        ("12.345", "Enter the amount as a number such as 12, 12.5 or 12.50."),
+        ("1000000001", "The amount can be at most 1,000,000,000."),
+    ],
+)
+def test_bad_amounts_are_refused_per_field_and_nothing_changes(user, amount, message):
+    replace_budgets(user.id, "500", {"Food": "100"})
+
+    with pytest.raises(ValidationError) as raised:
+        replace_budgets(user.id, amount, {"Food": "90", "Rent": amount})
+
+    assert raised.value.errors == {"overall": message, "categories.Rent": message}
+    assert {name: line[0] for name, line in lines_of(user.id).items()} == {
+        "All spending": Decimal("500.00"),
+        "Food": Decimal("100.00"),
+    }
+
+
+def test_a_category_named_twice_is_refused(user):
+    with pytest.raises(ValidationError) as raised:
+        replace_budgets(user.id, None, {"Food": "1", "FOOD": "2"})
+
+    assert raised.value.errors == {
+        "categories.FOOD": "FOOD is given twice (names match ignoring case)."
+    }
+
+
+def test_budgets_are_the_users_own(user, other_user):
+    replace_budgets(other_user.id, "900", {"Food": "10"})
+    make_expense(other_user, amount="5", category="Food", date="2026-11-05")
+
+    assert month_budgets(user.id, NOVEMBER).is_empty
+    replace_budgets(user.id, None, {"Food": "20"})
+    assert lines_of(user.id)["Food"][1] == Decimal("0.00")
+    assert lines_of(other_user.id)["Food"][1] == Decimal("5.00")
+
+
+def test_the_database_keeps_one_overall_budget_per_user(user):
+    replace_budgets(user.id, "500", {})
+
+    db.session.add(Budget(user_id=user.id, category_id=None, amount=Decimal("1")))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_the_page_offers_the_users_categories_and_the_defaults(user):
+    make_expense(user, category="Zoo")
+    replace_budgets(user.id, "300", {"Food": "100"})
+
+    overall, choices = budget_choices(user.id)
+
+    assert overall == Decimal("300.00")
+    names = [choice.name for choice in choices]
+    assert names == sorted(names, key=str.casefold) and "Zoo" in names and "Travel" in names
+    assert {c.name: c.amount for c in choices}["Food"] == Decimal("100.00")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({}, dt.date(2026, 11, 1)),
+        ({"period": "last-month"}, dt.date(2026, 10, 1)),
+        ({"period": "custom", "from": "2025-02-01", "to": "2025-02-28"}, dt.date(2025, 2, 1)),
+        ({"period": "custom", "from": "2025-02-01", "to": "2025-02-27"}, dt.date(2026, 11, 1)),
+        ({"period": "this-year"}, dt.date(2026, 11, 1)),
+        ({"period": "all"}, dt.date(2026, 11, 1)),
+    ],
+)
+def test_the_budget_month_is_the_periods_single_month_or_this_one(args, expected):
+    today = dt.date(2026, 11, 24)
+
+    assert budget_month(parse_filter(args, today), today) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("2026-13", "That month does not exist."),
+        ("2026-1", "Enter the month as YYYY-MM."),
+        ("1899-12", "Enter a month between 1900-01 and 2100-12."),
+    ],
+)
+def test_bad_months_are_refused(raw, message):
+    with pytest.raises(FieldError, match=message):
+        parse_month(raw)
+
+
+def test_a_month_reads_as_its_first_day():
+    assert parse_month("2026-02") == dt.date(2026, 2, 1)
+
+
+def test_categories_and_budgets_come_in_one_read(user, other_user):
+    make_expense(user, category="Rent")
+    make_expense(user, category="food")
+    replace_budgets(user.id, "300", {"Food": "100"})
+    replace_budgets(other_user.id, "900", {"Food": "10"})
+
+    categories, rows = categories_and_budgets(user.id)
+
+    assert [name for _, name in categories] == ["food", "Rent"]
+    food_id = categories[0][0]
+    assert sorted(rows, key=str) == sorted(
+        [(None, "", Decimal("300.00")), (food_id, "food", Decimal("100.00"))], key=str
+    )
+    lines = month_budgets(user.id, NOVEMBER, rows=rows).lines
+    assert [(line.name, line.amount) for line in lines] == [
+        ("All spending", Decimal("300.00")),
+        ("food", Decimal("100.00")),
+    ]
