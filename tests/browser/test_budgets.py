@@ -87,7 +87,7 @@ def test_budgets_set_on_their_page_show_on_the_dashboard_with_the_trend(
     page.get_by_role("button", name="Save budgets").click()
     expect(page.get_by_label("Food", exact=True)).to_have_attribute("aria-invalid", "true")
     expect(
-        page.get_by_text("Enter the amount as a number such as 12, 12.5 or 12.50.")
+        page.get_by_text("Enter the amount as a number such as “12”, “12.5” or “1,234.56”.")
     ).to_be_visible()
     shoot(page, "budgets-error", viewport)
     page.get_by_label("Food", exact=True).fill("500")
@@ -101,9 +101,9 @@ def test_budgets_set_on_their_page_show_on_the_dashboard_with_the_trend(
     housing = card.get_by_role("listitem").filter(has_text="Housing")
     expect(housing).to_contain_text("Budget reached: nothing left (100%)")
     transport = card.get_by_role("listitem").filter(has_text="Transport")
-    expect(transport).to_contain_text(re.compile(r"⚠ Over budget by \d+\.\d\d"))
+    expect(transport).to_contain_text(re.compile(r"⚠ Over budget by €\d+\.\d\d"))
     food = card.get_by_role("listitem").filter(has_text="Food")
-    expect(food).to_contain_text(re.compile(r"\d+\.\d\d left \(\d+\.\d% spent\)"))
+    expect(food).to_contain_text(re.compile(r"€[\d,]+\.\d\d left \(\d+\.\d% spent\)"))
 
     trend = trend_card(page)
     expect(trend.get_by_role("img")).to_have_attribute(
@@ -112,8 +112,10 @@ def test_budgets_set_on_their_page_show_on_the_dashboard_with_the_trend(
     shoot(page, "dashboard-budgets", viewport, **{"budgets-card": card, "trend-card": trend})
     trend.get_by_text("The figures as a table").click()
     this_month = trend.get_by_role("row").filter(has_text=dt.date.today().strftime("%b %Y"))
+    # The table's cells are bare numbers under "Total (€)"; the summary's total has the sign.
     total = page.get_by_test_id("total").text_content()
-    expect(this_month.get_by_role("cell").last).to_have_text(total)
+    expect(trend.get_by_role("columnheader", name="Total (€)")).to_be_visible()
+    expect(this_month.get_by_role("cell").last).to_have_text(total.removeprefix("€"))
     shoot(page, "trend-table", viewport, **{"trend-table-card": trend})
 
     page.get_by_role("link", name="Last month", exact=True).click()
@@ -144,7 +146,7 @@ def test_a_search_brings_its_trend_in_place_and_the_figures_agree(
     trend.get_by_text("The figures as a table").click()
     cells = trend.locator("tbody td:last-child").all_text_contents()
     months = sum(float(cell.replace(",", "")) for cell in cells)
-    total = float(page.get_by_test_id("total").text_content().replace(",", ""))
+    total = float(page.get_by_test_id("total").text_content().replace(",", "").removeprefix("€"))
     # All time, and every coffee of the year is within the last twelve months.
     assert round(months, 2) == round(total, 2)
     shoot(page, "dashboard-search-trend", viewport)

@@ -41,9 +41,9 @@ def test_renaming_recolouring_and_merging_categories(
     table = page.get_by_role("table", name=re.compile("Your categories"))
     expect(table.get_by_role("row").filter(has=page.get_by_role("rowheader"))).to_have_text(
         [
-            re.compile(r"Food\s*Teal\s*1\s*30\.00"),
-            re.compile(r"Lunch\s*Amber\s*1\s*12\.50"),
-            re.compile(r"Transport\s*Violet\s*1\s*45\.00"),
+            re.compile(r"Food\s*Teal\s*1\s*€30\.00"),
+            re.compile(r"Lunch\s*Amber\s*1\s*€12\.50"),
+            re.compile(r"Transport\s*Violet\s*1\s*€45\.00"),
         ]
     )
     taken += shoot(page, "categories", viewport)
@@ -72,7 +72,7 @@ def test_renaming_recolouring_and_merging_categories(
         " “Eating out”? This cannot be undone."
     ]
     expect(table.get_by_role("row").filter(has=page.get_by_role("rowheader"))).to_have_text(
-        [re.compile(r"Food\s*Red\s*2\s*42\.50"), re.compile(r"Transport\s*Violet\s*1\s*45\.00")]
+        [re.compile(r"Food\s*Red\s*2\s*€42\.50"), re.compile(r"Transport\s*Violet\s*1\s*€45\.00")]
     )
     taken += shoot(page, "categories-after-merge", viewport)
 
