@@ -36,9 +36,11 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .
 
 # Refresh the README's screenshots from a browser run.
+# The dashboard with a year of expenses, recurring ones and budgets: desktop light, phone dark.
 screenshots: $(VENV)/.installed-dev
-	$(PY) -m pytest -q tests/browser -k screenshots
-	cp build/screenshots/dashboard-desktop.png build/screenshots/dashboard-phone.png docs/screenshots/
+	$(PY) -m pytest -q tests/browser/test_budgets.py -k "show_on_the_dashboard and sqlite"
+	cp build/screenshots/dashboard-budgets-desktop-light.png docs/screenshots/dashboard-desktop.png
+	cp build/screenshots/dashboard-budgets-phone-dark.png docs/screenshots/dashboard-phone.png
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache .coverage

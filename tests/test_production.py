@@ -237,7 +237,7 @@ def test_two_gunicorn_servers_share_sessions_and_data_through_postgresql(postgre
         one_log = stop(one)
 
     assert "Your expenses" in dashboard_on_two and "shared" in dashboard_on_two
-    assert "Via two" in dashboard_on_one and 'data-testid="total">42.00<' in dashboard_on_one
+    assert "Via two" in dashboard_on_one and 'data-testid="total">€42.00<' in dashboard_on_one
     assert "Know where your money goes." in after_logout_on_two
     # The copied cookie died with the session, on the other server too.
     assert "Know where your money goes." in thief_after_logout
