@@ -53,7 +53,8 @@ class Money(TypeDecorator[Decimal]):
     def process_result_value(self, value: int | None, dialect) -> Decimal | None:
         if value is None:
             return None
-        return Decimal(int(value)).scaleb(-2).quantize(CENTS)
+        # scaleb keeps the exponent: 1250 cents is Decimal("12.50"), already to the cent.
+        return Decimal(int(value)).scaleb(-2)
 
 
 class UtcDateTime(TypeDecorator[dt.datetime]):

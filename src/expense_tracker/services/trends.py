@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, func, select, type_coerce
 
 from ..extensions import db
 from ..models import Category, Expense, MonthlyTotal
@@ -71,27 +71,33 @@ def is_cheap(expense_filter: ExpenseFilter) -> bool:
 
 
 def _from_totals(user_id: int, expense_filter: ExpenseFilter, first: dt.date, last: dt.date):
-    # A range of the primary key (user_id, month, category_id): at most 12 x categories rows.
+    # A range of the primary key (user_id, month, category_id): at most 12 x categories rows,
+    # read as plain rows (the ORM's result machinery would cost more than the query here).
+    totals, categories = MonthlyTotal.__table__.c, Category.__table__.c
     query = (
         select(
-            MonthlyTotal.month,
-            Category.id,
-            Category.name,
-            Category.color,
-            MonthlyTotal.total,
-            MonthlyTotal.count,
+            totals.month,
+            categories.id,
+            categories.name,
+            categories.color,
+            type_coerce(totals.total_cents, Integer),
+            totals.count,
         )
-        .join(Category, Category.id == MonthlyTotal.category_id)
+        .join(Category.__table__, categories.id == totals.category_id)
         .where(
-            MonthlyTotal.user_id == user_id,
-            MonthlyTotal.month >= first,
-            MonthlyTotal.month <= last,
-            MonthlyTotal.count > 0,
+            totals.user_id == user_id,
+            totals.month >= first,
+            totals.month <= last,
+            totals.count > 0,
         )
     )
     if expense_filter.category is not None:
-        query = query.where(MonthlyTotal.category_id == category_id_query(user_id, expense_filter))
-    return db.session.execute(query).all()
+        query = query.where(totals.category_id == category_id_query(user_id, expense_filter))
+    rows = db.session.connection().execute(query).all()
+    return [
+        (month, category_id, name, color, Decimal(cents).scaleb(-2), count)
+        for month, category_id, name, color, cents, count in rows
+    ]
 
 
 def _from_expenses(user_id: int, expense_filter: ExpenseFilter, first: dt.date, last: dt.date):
