@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from sqlalchemy import func, select
@@ -15,7 +16,7 @@ from expense_tracker.models import (
     User,
     UserSession,
 )
-from expense_tracker.services import tokens
+from expense_tracker.services import budgets, recurring, tokens
 
 from ..factories import PASSWORD
 from ..helpers import log_in, post_form, text
@@ -38,6 +39,18 @@ def test_download_holds_everything_of_mine_and_no_secrets(
     add_expense(other_user, description="Not mine")
     with app.app_context():
         tokens.create_token(user.id, "Phone")
+        budgets.replace_budgets(user.id, "900", {"Food": "300"})
+        recurring.create_template(
+            user.id,
+            {
+                "amount": "950",
+                "category": "Housing",
+                "description": "Rent",
+                "frequency": "monthly",
+                "start_date": "2099-01-31",
+            },
+            dt.date(2026, 11, 24),
+        )
 
     response = auth_client.get("/settings/data.json")
 
@@ -49,7 +62,26 @@ def test_download_holds_everything_of_mine_and_no_secrets(
     data = json.loads(response.get_data(as_text=True))
     assert data["account"]["username"] == "alice" and data["account"]["two_factor"] is False
     assert data["account"]["created_at"].endswith("+00:00")
-    assert data["categories"] == ["Food", "Travel"]
+    assert data["categories"] == ["Food", "Housing", "Travel"]
+    assert data["category_colors"] == {"Food": "Teal", "Travel": "Amber", "Housing": "Violet"}
+    assert data["budgets"] == [
+        {"category": None, "amount": "900.00"},
+        {"category": "Food", "amount": "300.00"},
+    ]
+    assert data["recurring_expenses"] == [
+        {
+            "amount": "950.00",
+            "category": "Housing",
+            "description": "Rent",
+            "frequency": "monthly",
+            "day_of_month": None,
+            "start_date": "2099-01-31",
+            "end_date": None,
+            "paused": False,
+            "next_due": "2099-01-31",
+        }
+    ]
+    assert data["imports"] == []
     assert [t["name"] for t in data["api_tokens"]] == ["Phone"]
     assert [
         (e["date"], e["amount"], e["category"], e["description"]) for e in data["expenses"]

@@ -17,8 +17,18 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
+from ..colors import COLOR_NAMES
 from ..extensions import db
-from ..models import ApiToken, Category, Expense, User, utcnow
+from ..models import (
+    ApiToken,
+    Budget,
+    Category,
+    Expense,
+    Import,
+    RecurringExpense,
+    User,
+    utcnow,
+)
 from .filters import ExpenseFilter, expense_conditions
 
 # Every amount is written beside its currency (the user's, see services/preferences.py),
@@ -155,8 +165,26 @@ def account_chunks(user_id: int, *, currency: str = DEFAULT_CURRENCY) -> Iterato
     Secrets stay out: no password hash, no token or two-factor secret, no session ids.
     """
     user = db.session.get(User, user_id)
-    categories = db.session.scalars(
-        select(Category.name).where(Category.user_id == user_id).order_by(Category.name_key)
+    categories = db.session.execute(
+        select(Category.name, Category.color)
+        .where(Category.user_id == user_id)
+        .order_by(Category.name_key)
+    ).all()
+    budgets = db.session.execute(
+        select(Category.name, Budget.amount)
+        .outerjoin(Category, Category.id == Budget.category_id)
+        .where(Budget.user_id == user_id)
+        .order_by(Category.name_key.is_not(None), Category.name_key)
+    ).all()
+    recurring = db.session.scalars(
+        select(RecurringExpense)
+        .where(RecurringExpense.user_id == user_id)
+        .order_by(RecurringExpense.id)
+    ).all()
+    imports = db.session.execute(
+        select(Import.filename, Import.status, Import.imported, Import.created_at)
+        .where(Import.user_id == user_id)
+        .order_by(Import.id)
     ).all()
     tokens = db.session.execute(
         select(ApiToken.name, ApiToken.created_at, ApiToken.last_used_at)
@@ -174,7 +202,33 @@ def account_chunks(user_id: int, *, currency: str = DEFAULT_CURRENCY) -> Iterato
             # plain decimals: a formatted copy would only repeat them.
             "preferences": {"currency": user.currency, "locale": user.locale, "theme": user.theme},
         },
-        "categories": list(categories),
+        "categories": [name for name, _ in categories],
+        "category_colors": {name: COLOR_NAMES[color] for name, color in categories},
+        # A budget without a category (null) is the overall monthly budget.
+        "budgets": [{"category": name, "amount": f"{amount:.2f}"} for name, amount in budgets],
+        "recurring_expenses": [
+            {
+                "amount": f"{template.amount:.2f}",
+                "category": template.category.name,
+                "description": template.description,
+                "frequency": template.frequency,
+                "day_of_month": template.day_of_month,
+                "start_date": template.start_date.isoformat(),
+                "end_date": template.end_date.isoformat() if template.end_date else None,
+                "paused": template.is_paused,
+                "next_due": template.next_due.isoformat() if template.next_due else None,
+            }
+            for template in recurring
+        ],
+        "imports": [
+            {
+                "file": filename,
+                "status": status,
+                "imported": imported,
+                "created_at": _utc(created).isoformat(),
+            }
+            for filename, status, imported, created in imports
+        ],
         "api_tokens": [
             {
                 "name": name,
