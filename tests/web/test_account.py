@@ -10,9 +10,12 @@ from sqlalchemy import func, select
 from expense_tracker.extensions import db
 from expense_tracker.models import (
     ApiToken,
+    Budget,
     Category,
     Expense,
     MonthlyTotal,
+    RecurringExpense,
+    RecurringOccurrence,
     User,
     UserSession,
 )
@@ -100,18 +103,38 @@ def test_deleting_the_account_removes_everything_of_mine_only(
     add_expense(other_user, description="Theirs")
     with app.app_context():
         tokens.create_token(user.id, "Phone")
+        budgets.replace_budgets(user.id, "900", {"Food": "300"})
+        recurring.create_template(
+            user.id,
+            {
+                "amount": "950",
+                "category": "Housing",
+                "frequency": "weekly",
+                "start_date": "2026-11-01",
+            },
+            dt.date(2026, 11, 24),
+        )
 
     response = delete_account(auth_client)
 
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert "Your account and everything in it have been deleted." in text(auth_client.get("/"))
     with app.app_context():
-        for model in (Expense, Category, MonthlyTotal, ApiToken, UserSession):
+        for model in (
+            Expense,
+            Category,
+            MonthlyTotal,
+            ApiToken,
+            UserSession,
+            Budget,
+            RecurringExpense,
+        ):
             mine = db.session.scalar(
                 select(func.count()).select_from(model).where(model.user_id == user.id)
             )
             assert mine == 0, model.__name__
         assert db.session.get(User, user.id) is None
+        assert db.session.scalar(select(func.count()).select_from(RecurringOccurrence)) == 0
         assert db.session.scalar(select(Expense.description)) == "Theirs"
 
 
