@@ -116,6 +116,12 @@ def preferences_of(user) -> tuple[str, str]:
     return locale, currency
 
 
+def typed_in(user) -> dict[str, str]:
+    """The `locale` and `currency` keywords with which services read amounts the user typed."""
+    locale, currency = preferences_of(user)
+    return {"locale": locale, "currency": currency}
+
+
 def formatter_for(user) -> MoneyFormat:
     """The money format of a user (or of a visitor: the server's defaults)."""
     return formatter(*preferences_of(user))

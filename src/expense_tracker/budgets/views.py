@@ -8,7 +8,7 @@ from wtforms import HiddenField, StringField
 
 from ..errors import ValidationError
 from ..forms import ServiceForm
-from ..money import formatter_for, preferences_of
+from ..money import formatter_for, typed_in
 from ..services import budgets
 
 bp = Blueprint("budgets", __name__)
@@ -63,14 +63,12 @@ def edit():
     # The CSRF token is checked for every POST before this view runs.
     if form.is_submitted():
         pairs = [(name, amount) for name, amount in _category_fields(form) if name.data]
-        locale, currency = preferences_of(current_user)
         try:
             budgets.replace_budgets(
                 current_user.id,
                 form.overall.data,
                 {name.data: amount.data for name, amount in pairs},
-                locale=locale,
-                currency=currency,
+                **typed_in(current_user),
             )
         except ValidationError as error:
             by_name = {budgets.category_key(name.data): amount.name for name, amount in pairs}

@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from ..errors import ValidationError
-from ..money import formatter_for, preferences_of
+from ..money import formatter_for, typed_in
 from ..services import budgets, expenses, recurring, reports, trends
 from ..services.categories import category_names, with_defaults
 from ..services.filters import PERIODS, ExpenseFilter, month_end, parse_filter
@@ -35,12 +35,6 @@ FILTER_KEYS = ("period", "from", "to", "category", "q", "min", "max")
 
 def _submitted(form: ExpenseForm) -> dict[str, str | None]:
     return {name: form[name].data for name in FIELDS}
-
-
-def _typed_in() -> dict[str, str]:
-    """The locale and currency the user types amounts in, for the services."""
-    locale, currency = preferences_of(current_user)
-    return {"locale": locale, "currency": currency}
 
 
 def _describe(expense) -> str:
@@ -88,7 +82,7 @@ def _row_urls(filter_args: dict[str, str]) -> dict[str, list[str]]:
 def _read_filter(today: dt.date) -> tuple[ExpenseFilter, dict[str, str]]:
     """The request's filter, or the default one and the messages saying what was wrong."""
     try:
-        return parse_filter(request.args, today, **_typed_in()), {}
+        return parse_filter(request.args, today, **typed_in(current_user)), {}
     except ValidationError as error:
         return parse_filter({}, today), error.errors
 
@@ -209,7 +203,9 @@ def create():
     """Add an expense from the dashboard form."""
     form = ExpenseForm()
     try:
-        expense = expenses.create_expense(current_user.id, _submitted(form), **_typed_in())
+        expense = expenses.create_expense(
+            current_user.id, _submitted(form), **typed_in(current_user)
+        )
     except ValidationError as error:
         form.show_errors(error.errors)
         return _render_dashboard(form, 400)
@@ -233,7 +229,7 @@ def edit(expense_id: int):
     if request.method == "POST":
         try:
             expense = expenses.update_expense(
-                current_user.id, expense_id, _submitted(form), **_typed_in()
+                current_user.id, expense_id, _submitted(form), **typed_in(current_user)
             )
         except ValidationError as error:
             form.show_errors(error.errors)

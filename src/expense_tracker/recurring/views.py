@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from ..errors import ValidationError
 from ..models import RecurringExpense
-from ..money import formatter_for, preferences_of
+from ..money import formatter_for, typed_in
 from ..services import recurring
 from ..services.categories import category_names, with_defaults
 from .forms import RecurringForm
@@ -87,13 +87,8 @@ def create():
     """Add a recurring expense; its dates up to today become expenses at once."""
     form = RecurringForm()
     try:
-        locale, currency = preferences_of(current_user)
         template = recurring.create_template(
-            current_user.id,
-            _submitted(form),
-            recurring.today(),
-            locale=locale,
-            currency=currency,
+            current_user.id, _submitted(form), recurring.today(), **typed_in(current_user)
         )
     except ValidationError as error:
         form.show_errors(error.errors)
@@ -120,14 +115,12 @@ def edit(template_id: int):
     )
     if request.method == "POST":
         try:
-            locale, currency = preferences_of(current_user)
             template = recurring.update_template(
                 current_user.id,
                 template_id,
                 _submitted(form),
                 recurring.today(),
-                locale=locale,
-                currency=currency,
+                **typed_in(current_user),
             )
         except ValidationError as error:
             form.show_errors(error.errors)
