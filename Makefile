@@ -5,24 +5,56 @@ FLASK := $(VENV)/bin/flask --app expense_tracker
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-# Install with uv when it can be had (much faster), else with pip.
+PYTHON ?= python3
+# uv, pinned by requirements/uv.txt, lives in a venv of its own: `uv sync` keeps $(VENV)
+# exactly as uv.lock says, so it would remove itself from there.
+TOOLS ?= .tools
+UV := $(TOOLS)/bin/uv
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+export UV_PYTHON_DOWNLOADS := never
+
+# Every Python package comes from uv.lock, each file checked against its hash. `uv sync --locked`
+# also fails when pyproject.toml has changed since the lock was made (run `make lock`). Where uv
+# cannot be had, pip installs the same versions from requirements/*.txt with --require-hashes.
 define install
-	@echo "Installing $(1) into $(VENV)"
-	@( $(PY) -m pip install -q --disable-pip-version-check uv >/dev/null 2>&1 \
-	   && $(VENV)/bin/uv pip install -q --python $(PY) $(1) ) \
-	 || $(PY) -m pip install -q --disable-pip-version-check $(1)
+	@echo "Installing $(1) from the lock file into $(VENV)"
+	@if $(MAKE) -s $(UV) >/dev/null 2>&1; then \
+	  $(UV) sync -q --locked --python "$(PYTHON)" $(if $(filter dev,$(1)),--extra dev,); \
+	else \
+	  echo "uv is not available; installing with pip --require-hashes"; \
+	  test -x $(PY) || $(PYTHON) -m venv $(VENV); \
+	  $(PY) -m pip install -q --disable-pip-version-check --require-hashes -r requirements/$(1).txt \
+	  && $(PY) -m pip install -q --disable-pip-version-check --no-deps -e .; \
+	fi
 endef
 
-.PHONY: run test test-reliability lint format screenshots clean
+.PHONY: run test test-dates test-reliability lint format screenshots clean lock
 
 run: $(VENV)/.installed-run
 	$(FLASK) db upgrade
 	$(FLASK) run --host "$(HOST)" --port "$(PORT)"
 
+# pytest-xdist: one worker per core. Coverage must not fall below fail_under (pyproject.toml).
+WORKERS ?= auto
+PYTEST = $(PY) -m pytest -n $(WORKERS)
+
 test: $(VENV)/.installed-dev
-	$(PY) -m pytest --cov --cov-report=term-missing:skip-covered
+	$(PYTEST) --cov --cov-report=term-missing:skip-covered
+
+# The suite on days that catch calendar mistakes: the 1st (a new year), the 15th, the 31st
+# after a 28-day month, and 29 February. `make test-dates DATES=2027-06-30` tries others.
+DATES ?= 2027-01-01 2027-03-15 2027-03-31 2024-02-29
+test-dates: $(VENV)/.installed-dev
+	@for day in $(DATES); do \
+	  echo "== the test suite on $$day"; \
+	  TEST_TODAY=$$day $(PYTEST) -q -p no:cacheprovider -m "not reliability and not volume" \
+	    || exit 1; \
+	done
 
 lint: $(VENV)/.installed-dev
+	@if [ -x $(UV) ]; then \
+	  $(EXPORT) | cmp -s - requirements/app.txt && $(EXPORT) --extra dev | cmp -s - requirements/dev.txt \
+	  || { echo "requirements/*.txt differ from uv.lock: run make lock"; exit 1; }; fi
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit -q -r src
@@ -43,18 +75,30 @@ screenshots: $(VENV)/.installed-dev
 	cp build/screenshots/dashboard-budgets-phone-dark.png docs/screenshots/dashboard-phone.png
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .ruff_cache .coverage
+	rm -rf $(VENV) $(TOOLS) build .pytest_cache .ruff_cache .coverage
 
-$(PY):
-	python3 -m venv $(VENV)
-
-$(VENV)/.installed-run: pyproject.toml | $(PY)
-	$(call install,-e .)
+$(UV): requirements/uv.txt
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q --disable-pip-version-check --require-hashes -r requirements/uv.txt
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(PY)
-	$(call install,-e .[dev])
+$(VENV)/.installed-run: pyproject.toml uv.lock
+	$(call install,app)
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml uv.lock
+	$(call install,dev)
 	@touch $@ $(VENV)/.installed-run
+
+# Upgrade every Python package to its newest allowed version: the lock, the pip fallback's
+# requirements, then the whole suite. Review and commit the changed files like any change.
+# (uv itself is pinned in requirements/uv.txt; raise it there by hand.)
+EXPORT = $(UV) export -q --locked --no-emit-project --no-header --format requirements-txt
+lock: $(UV)
+	$(UV) lock --upgrade
+	$(EXPORT) -o requirements/app.txt
+	$(EXPORT) --extra dev -o requirements/dev.txt
+	$(MAKE) test
 
 # The benchmark (bench/README.md): the app under gunicorn against a hello world at each size,
 # then the query plans on SQLite and PostgreSQL, all into docs/benchmarks.md. Takes minutes;
