@@ -12,6 +12,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from expense_tracker import clock
+
 SEED = 20261124
 HEAVY_USER = "heavy"
 PASSWORD = "bench password"
@@ -119,7 +121,7 @@ def expenses(
     kind's typical amount, rounded to cents; each is entered at some hour of its own day,
     never later than now.
     """
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     first = today - dt.timedelta(days=DAYS - 1)
     start = dt.datetime(first.year, first.month, first.day, tzinfo=dt.UTC)
     weights = [kind.weight for kind in person.kinds]

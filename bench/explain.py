@@ -14,7 +14,6 @@ with the data are flagged.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import re
 import shlex
 import sys
@@ -26,6 +25,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 
+from expense_tracker import clock
 from expense_tracker.extensions import db
 
 from . import dataset, generate, pages, report
@@ -148,7 +148,7 @@ def markdown(backend: str, source: str, command: str, explained: dict[str, list[
     scans = sum(item.full_scan for item in every)
     unindexed = sum(not item.indexed for item in every)
     lines = [
-        f"Run on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC with `{command}`, on {source}.",
+        f"Run on {clock.now():%Y-%m-%d %H:%M} UTC with `{command}`, on {source}.",
         "",
         f"Full scans of {' or '.join(GROWING)}: **{scans or 'none'}**. Statements with a table"
         f" no index can serve: **{unindexed or 'none'}**.",

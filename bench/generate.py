@@ -11,7 +11,6 @@ rebuilds its monthly totals from them.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import random
 import secrets
 import time
@@ -24,7 +23,7 @@ from flask import Flask
 from sqlalchemy import create_engine, inspect
 from werkzeug.security import generate_password_hash
 
-from expense_tracker import create_app
+from expense_tracker import clock, create_app
 from expense_tracker.config import normalize_database_url
 from expense_tracker.extensions import db
 from expense_tracker.services.totals import rebuild_monthly_totals
@@ -92,7 +91,7 @@ def _rows(
 
     Rows are sorted by entry time, so ids grow with time as in a database filled by use.
     """
-    today = dt.date.today()
+    today = clock.today()
     rows = [
         (user_id, *row)
         for (user_id, category_ids), person in zip(ids, everyone, strict=True)
@@ -118,7 +117,7 @@ def _load_sqlite(connection, everyone: list[dataset.Person], rng: random.Random)
     connection.execute("PRAGMA journal_mode=OFF")
     connection.execute("PRAGMA synchronous=OFF")
     connection.execute("PRAGMA cache_size=-1000000")
-    now = dt.datetime.now(dt.UTC).strftime(SQLITE_DATETIME)
+    now = clock.now().strftime(SQLITE_DATETIME)
     ids = []
     for person in everyone:
         cursor = connection.execute(
@@ -145,7 +144,7 @@ def _load_sqlite(connection, everyone: list[dataset.Person], rng: random.Random)
 
 def _load_postgresql(connection, everyone: list[dataset.Person], rng: random.Random) -> None:
     """Insert users and categories row by row (they are few) and the expenses with COPY."""
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     ids = []
     with connection.cursor() as cursor:
         for person in everyone:

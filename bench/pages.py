@@ -6,9 +6,10 @@ its path once the page exists.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from expense_tracker import clock
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Page:
 def new_expense() -> dict[str, str]:
     """Return the fields of the expense the "add" request posts: a coffee, today."""
     return {
-        "date": dt.date.today().isoformat(),
+        "date": clock.today().isoformat(),
         "amount": "3.40",
         "category": "Food",
         "description": "coffee",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import platform
 import sqlite3
@@ -10,6 +9,8 @@ import subprocess
 from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
+
+from expense_tracker import clock
 
 from . import pages
 from .dataset import format_size
@@ -183,7 +184,7 @@ def targets(results: Results) -> list[tuple[str, str, bool]]:
 def markdown(results: Results) -> str:
     """Return the whole run as Markdown: command, machine, tables and targets."""
     lines = [
-        f"Run on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC with `{results.command}`.",
+        f"Run on {clock.now():%Y-%m-%d %H:%M} UTC with `{results.command}`.",
         "",
         f"Machine: {machine()}.",
         "",

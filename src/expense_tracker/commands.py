@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from . import clock
 from .extensions import db
 from .money import formatter, preferences_of
 from .services import accounts, backups, exports, legacy, recurring, totals
@@ -173,7 +174,7 @@ def export(username: str, path: Path, file_format: str | None, force: bool) -> N
 @with_appcontext
 def run_recurring(today: dt.datetime | None) -> None:
     """Make every recurring expense due up to today; safe to run often, and on several servers."""
-    day = today.date() if today else recurring.today()
+    day = today.date() if today else clock.today()
     report = recurring.run_due(day)
     click.echo(
         f"Made {report.expenses} recurring expenses for {report.users} users,"

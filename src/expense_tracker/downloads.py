@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
 from flask import Response, stream_with_context
 
+from . import clock
 from .services import exports
 from .services.filters import ExpenseFilter
 
@@ -46,5 +46,5 @@ def export_response(
         chunks = exports.csv_chunks(rows, decimal_comma=decimal_comma)
     else:
         chunks = exports.json_chunks(rows)
-    filename = f"expenses-{dt.date.today().isoformat()}.{file_format}"
+    filename = f"expenses-{clock.today().isoformat()}.{file_format}"
     return streamed_attachment(chunks, MIMETYPES[file_format], filename)

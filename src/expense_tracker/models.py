@@ -22,17 +22,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from . import clock
 from .extensions import db
 
 CENTS = Decimal("0.01")
 # Largest id a table here can hold (ids are INTEGER, 32 bits on PostgreSQL); a bigger one
 # cannot exist, and must not reach the database, which would refuse it as out of range.
 MAX_ID = 2**31 - 1
-
-
-def utcnow() -> dt.datetime:
-    """Return the current time, timezone-aware in UTC."""
-    return dt.datetime.now(dt.UTC)
 
 
 class Money(TypeDecorator[Decimal]):
@@ -82,7 +78,7 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(32))
     password_hash: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=clock.now)
     # Two-factor authentication is on when the user has a TOTP secret (base32).
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     # The newest TOTP time step used to log in: a code of that step or older is refused.
@@ -117,7 +113,7 @@ class Category(db.Model):
     name_key: Mapped[str] = mapped_column(String(120))
     # One of the ten colours in colors.py (0-9); charts paint it with colors.color_class.
     color: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
-    created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=clock.now)
 
     __table_args__ = (UniqueConstraint("user_id", "name_key", name="uq_categories_user_name"),)
 
@@ -141,9 +137,9 @@ class Expense(db.Model):
     date: Mapped[dt.date]
     amount: Mapped[Decimal] = mapped_column("amount_cents", Money)
     description: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=clock.now)
     updated_at: Mapped[dt.datetime] = mapped_column(
-        db.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        db.DateTime(timezone=True), default=clock.now, onupdate=clock.now
     )
     # The CSV import that added it, so the import can be undone; None when typed in.
     import_id: Mapped[int | None] = mapped_column(
@@ -237,7 +233,7 @@ class ApiToken(db.Model):
     # Tokens are 256 random bits, so a fast digest is as safe as a slow one and
     # lets a request find its token by index.
     digest: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     def __repr__(self) -> str:
@@ -255,7 +251,7 @@ class ThrottleEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # SHA-256 of what is limited (such as a username and client address): no need to keep it.
     key: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now, index=True)
 
     __table_args__ = (Index("ix_throttle_events_key_created_at", "key", "created_at"),)
 
@@ -271,8 +267,8 @@ class UserSession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     digest: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
-    last_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now)
     user_agent: Mapped[str] = mapped_column(String(200), default="")
 
     def __repr__(self) -> str:
@@ -314,7 +310,7 @@ class Import(db.Model):
     settings: Mapped[str] = mapped_column(Text, default="{}")  # JSON
     size: Mapped[int] = mapped_column(default=0)
     imported: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     undone_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
@@ -333,7 +329,7 @@ class ImportMapping(db.Model):
     # SHA-256 of the file's header row, as read with these settings.
     header_key: Mapped[str] = mapped_column(String(64))
     settings: Mapped[str] = mapped_column(Text)  # JSON
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now)
 
     __table_args__ = (
         UniqueConstraint("user_id", "name", name="uq_import_mappings_user_name"),
@@ -362,8 +358,10 @@ class RecurringExpense(db.Model):
     day_of_month: Mapped[int | None] = mapped_column(SmallInteger)
     is_paused: Mapped[bool] = mapped_column(default=False)
     next_due: Mapped[dt.date | None]
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UtcDateTime, default=clock.now, onupdate=clock.now
+    )
 
     category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
 
@@ -403,7 +401,7 @@ class RecurringOccurrence(db.Model):
     expense_id: Mapped[int | None] = mapped_column(
         ForeignKey("expenses.id", ondelete="SET NULL"), index=True
     )
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now)
 
     __table_args__ = (
         UniqueConstraint("template_id", "due_date", name="uq_recurring_occurrences_template_date"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
+from .. import clock
 from ..models import RecurringExpense
 from ..services import recurring
 from . import schemas
@@ -58,7 +59,7 @@ def list_recurring():
 @bp.doc(security=BEARER)
 def create_recurring(body: dict):
     """Add a recurring expense. Its dates from the start up to today become expenses at once."""
-    template = recurring.create_template(_user_id(), _raw(body), recurring.today())
+    template = recurring.create_template(_user_id(), _raw(body), clock.today())
     location = url_for("api.get_recurring", template_id=template.id, _external=True)
     return _template_json(template), {"Location": location}
 
@@ -79,7 +80,7 @@ def get_recurring(template_id: int):
 @bp.doc(security=BEARER)
 def update_recurring(body: dict, template_id: int):
     """Change the fields sent; they apply to the dates after today."""
-    template = recurring.update_template(_user_id(), template_id, _raw(body), recurring.today())
+    template = recurring.update_template(_user_id(), template_id, _raw(body), clock.today())
     return _template_json(template)
 
 

@@ -8,6 +8,7 @@ from flask import g, request, url_for
 from flask_smorest import Blueprint
 from werkzeug.exceptions import UnsupportedMediaType
 
+from .. import clock
 from ..downloads import export_response
 from ..errors import TooManyAttempts, Unauthorized, ValidationError
 from ..money import preferences_of
@@ -104,7 +105,7 @@ def _filter(args: dict, **extra: str) -> ExpenseFilter:
     if "from_" in raw:
         raw["from"] = raw.pop("from_")
     raw["period"] = "custom" if raw.get("from") or raw.get("to") else "all"
-    return parse_filter(raw | extra, dt.date.today())
+    return parse_filter(raw | extra, clock.today())
 
 
 # Tokens
@@ -202,7 +203,7 @@ def list_expenses(args: dict):
 @bp.doc(security=BEARER)
 def create_expense(body: dict):
     """Add an expense. The date is today (the server's) when left out."""
-    body.setdefault("date", dt.date.today().isoformat())
+    body.setdefault("date", clock.today().isoformat())
     expense = expenses.create_expense(_user_id(), body)
     location = url_for("api.get_expense", expense_id=expense.id, _external=True)
     return _expense_json(expense), {"Location": location}
@@ -383,7 +384,7 @@ def delete_category(category_id: int):
 def _month(args: dict) -> dt.date:
     """The month parameter's first day; this month without it."""
     if "month" not in args:
-        return dt.date.today().replace(day=1)
+        return clock.today().replace(day=1)
     try:
         return budgets.parse_month(args["month"])
     except FieldError as error:
@@ -404,7 +405,7 @@ def trend(args: dict):
     last = _month(args)
     kept = {key: value for key, value in args.items() if key != "month"}
     expense_filter = _filter({**kept, "to": month_end(last).isoformat()})
-    result = trends.monthly_trend(_user_id(), expense_filter, dt.date.today())
+    result = trends.monthly_trend(_user_id(), expense_filter, clock.today())
     names = dict(result.categories)
     return {
         "months": [
@@ -470,4 +471,4 @@ def replace_budgets(body: dict):
     errors name `overall` or `categories.<name>`.
     """
     budgets.replace_budgets(_user_id(), body.get("overall"), body["categories"])
-    return _month_budgets_json(dt.date.today().replace(day=1))
+    return _month_budgets_json(clock.today().replace(day=1))

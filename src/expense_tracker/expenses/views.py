@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from .. import clock
 from ..errors import ValidationError
 from ..money import formatter_for, typed_in
 from ..services import budgets, expenses, recurring, reports, trends
@@ -106,10 +107,10 @@ def _spent_in_month(month: dt.date, expense_filter: ExpenseFilter, summary, tren
 def _render_dashboard(form: ExpenseForm, status: int = 200):
     user_id = current_user.id
     # "Today" is the server's local date.
-    today = dt.date.today()
+    today = clock.today()
     # The user row (loaded already) says whether a recurring expense is due: no query if not.
-    if recurring.is_due(current_user, recurring.today()):
-        recurring.run_due(recurring.today(), user_id=user_id)
+    if recurring.is_due(current_user, clock.today()):
+        recurring.run_due(clock.today(), user_id=user_id)
     expense_filter, filter_errors = _read_filter(today)
     if filter_errors:
         status = 400
@@ -165,12 +166,12 @@ def index():
     """Show the dashboard to a user, or the welcome page to a visitor."""
     if not current_user.is_authenticated:
         return render_template("expenses/welcome.html")
-    return _render_dashboard(ExpenseForm(data={"date": dt.date.today().isoformat()}))
+    return _render_dashboard(ExpenseForm(data={"date": clock.today().isoformat()}))
 
 
 def _trend_of_request():
     """The monthly trend of the request's filter, as the card's template values."""
-    today = dt.date.today()
+    today = clock.today()
     expense_filter, filter_errors = _read_filter(today)
     if filter_errors:
         abort(400)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, request
 from flask_login import current_user, login_required
 
+from .. import clock
 from ..downloads import export_response
 from ..money import formatter, preferences_of
 from ..services.filters import parse_filter
@@ -24,7 +23,7 @@ def download(file_format: str):
     A filter that is wrong answers 400 with the error page, as the dashboard would.
     """
     locale, currency = preferences_of(current_user)
-    expense_filter = parse_filter(request.args, dt.date.today(), locale=locale, currency=currency)
+    expense_filter = parse_filter(request.args, clock.today(), locale=locale, currency=currency)
     return export_response(
         current_user.id,
         expense_filter,

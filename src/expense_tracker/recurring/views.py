@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from .. import clock
 from ..errors import ValidationError
 from ..models import RecurringExpense
 from ..money import formatter_for, typed_in
@@ -77,7 +78,7 @@ def _render_index(form: RecurringForm, status: int = 200):
 @login_required
 def index():
     """List the user's recurring expenses, with the form to add one."""
-    form = RecurringForm(data={"frequency": "monthly", "start_date": recurring.today().isoformat()})
+    form = RecurringForm(data={"frequency": "monthly", "start_date": clock.today().isoformat()})
     return _render_index(form)
 
 
@@ -88,7 +89,7 @@ def create():
     form = RecurringForm()
     try:
         template = recurring.create_template(
-            current_user.id, _submitted(form), recurring.today(), **typed_in(current_user)
+            current_user.id, _submitted(form), clock.today(), **typed_in(current_user)
         )
     except ValidationError as error:
         form.show_errors(error.errors)
@@ -119,7 +120,7 @@ def edit(template_id: int):
                 current_user.id,
                 template_id,
                 _submitted(form),
-                recurring.today(),
+                clock.today(),
                 **typed_in(current_user),
             )
         except ValidationError as error:
@@ -148,7 +149,7 @@ def _render_edit(form: RecurringForm, template: RecurringExpense, status: int = 
 @login_required
 def pause(template_id: int):
     """Pause a recurring expense; the dates that pass while paused are skipped."""
-    template = recurring.pause_template(current_user.id, template_id, recurring.today())
+    template = recurring.pause_template(current_user.id, template_id, clock.today())
     flash(f"Paused {_describe(template)}.", "success")
     return redirect(url_for("recurring.index"))
 
@@ -157,7 +158,7 @@ def pause(template_id: int):
 @login_required
 def resume(template_id: int):
     """Resume a paused recurring expense from today."""
-    template = recurring.resume_template(current_user.id, template_id, recurring.today())
+    template = recurring.resume_template(current_user.id, template_id, clock.today())
     flash(f"Resumed {_describe(template)}.", "success")
     return redirect(url_for("recurring.index"))
 
@@ -166,7 +167,7 @@ def resume(template_id: int):
 @login_required
 def end(template_id: int):
     """End a recurring expense today."""
-    template = recurring.end_template(current_user.id, template_id, recurring.today())
+    template = recurring.end_template(current_user.id, template_id, clock.today())
     flash(f"Ended {_describe(template)}.", "success")
     return redirect(url_for("recurring.index"))
 

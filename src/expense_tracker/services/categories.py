@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import delete, exists, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import clock
 from ..colors import COLOR_NAMES
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
@@ -19,7 +20,6 @@ from ..models import (
     Expense,
     MonthlyTotal,
     RecurringExpense,
-    utcnow,
 )
 from ..sql import upsert_insert
 from .validation import FieldError, clean_category
@@ -66,7 +66,7 @@ def resolve_category(user_id: int, name: str) -> Category:
             name=name,
             name_key=key,
             color=next_color(user_id),
-            created_at=utcnow(),
+            created_at=clock.now(),
         )
         .on_conflict_do_nothing(index_elements=["user_id", "name_key"])
     )

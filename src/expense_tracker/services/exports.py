@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
+from .. import clock
 from ..colors import COLOR_NAMES
 from ..extensions import db
 from ..models import (
@@ -27,7 +28,6 @@ from ..models import (
     Import,
     RecurringExpense,
     User,
-    utcnow,
 )
 from .filters import ExpenseFilter, expense_conditions
 
@@ -193,7 +193,7 @@ def account_chunks(user_id: int, *, currency: str = DEFAULT_CURRENCY) -> Iterato
     ).all()
     head = {
         "format": "expense-tracker-account/1",
-        "exported_at": utcnow().isoformat(),
+        "exported_at": clock.now().isoformat(),
         "account": {
             "username": user.username,
             "created_at": _utc(user.created_at).isoformat(),

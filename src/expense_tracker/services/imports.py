@@ -22,9 +22,10 @@ from itertools import islice
 
 from sqlalchemy import delete, insert, select, update
 
+from .. import clock
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..models import MAX_ID, Category, Expense, Import, ImportMapping, utcnow
+from ..models import MAX_ID, Category, Expense, Import, ImportMapping
 from .categories import resolve_category
 from .csv_files import (
     DATE_FORMATS,
@@ -258,7 +259,7 @@ def start_import(user_id: int, filename: str | None, content: bytes) -> Import:
         delete(Import).where(
             Import.user_id == user_id,
             Import.status == "pending",
-            Import.created_at < utcnow() - PENDING_LIFETIME,
+            Import.created_at < clock.now() - PENDING_LIFETIME,
         )
     )
     record = Import(
@@ -509,7 +510,7 @@ def run_import(user_id: int, import_id: int, duplicates: str = "skip") -> int:
         count = _store(user_id, record.id, rows)
         record.imported = count
         record.content = None
-        record.finished_at = utcnow()
+        record.finished_at = clock.now()
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -521,7 +522,7 @@ def _store(user_id: int, import_id: int, rows: list[Row]) -> int:
     categories: dict[str, int] = {}
     totals: dict[tuple[dt.date, int], list] = {}
     batch: list[dict] = []
-    now = utcnow()
+    now = clock.now()
     for row in rows:
         key = Category.key_for(row.category)
         if key not in categories:
@@ -558,7 +559,7 @@ def undo_import(user_id: int, import_id: int) -> int:
     claimed = db.session.execute(
         update(Import)
         .where(Import.id == record.id, Import.user_id == user_id, Import.status == "done")
-        .values(status="undone", undone_at=utcnow())
+        .values(status="undone", undone_at=clock.now())
         .execution_options(synchronize_session=False)
     ).rowcount
     if not claimed:

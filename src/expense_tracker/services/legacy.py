@@ -21,8 +21,9 @@ from typing import TextIO
 
 from sqlalchemy import func, insert, select
 
+from .. import clock
 from ..extensions import db
-from ..models import CENTS, Category, Expense, User, utcnow
+from ..models import CENTS, Category, Expense, User
 from .accounts import USERNAME
 from .categories import resolve_category
 from .exports import unneutralise_formula
@@ -225,7 +226,7 @@ def _import_users(file: TextIO, name: str, report: LegacyReport) -> _Users:
             refuse(line, legacy_id, "the password is not a Werkzeug hash (method$salt$hash).")
         else:
             seen_names[username.lower()] = line
-            user = User(username=username, password_hash=password_hash, created_at=utcnow())
+            user = User(username=username, password_hash=password_hash, created_at=clock.now())
             accepted.append((legacy_id, user))
     db.session.add_all(user for _, user in accepted)
     db.session.flush()
@@ -305,7 +306,7 @@ def _import_expenses(
         if key not in categories:
             categories[key] = resolve_category(user_id, cleaned["category"]).id
         category_id = categories[key]
-        now = utcnow()
+        now = clock.now()
         batch.append(
             {
                 "user_id": user_id,

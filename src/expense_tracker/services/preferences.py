@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -10,6 +9,7 @@ from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.numbers import get_currency_name, get_territory_currencies
 
+from .. import clock
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import User
@@ -44,7 +44,7 @@ class Preferences:
 def currency_choices() -> tuple[tuple[str, str], ...]:
     """Every currency in use today somewhere, as (code, "Name (CODE)"), sorted by name."""
     codes: set[str] = set()
-    today = dt.date.today()
+    today = clock.today()
     for territory in get_global("territory_currencies"):
         codes.update(get_territory_currencies(territory, today, tender=True, non_tender=False))
     named = [(code, f"{get_currency_name(code, locale='en')} ({code})") for code in codes]

@@ -26,9 +26,10 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from .. import clock
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..models import MAX_ID, Expense, RecurringExpense, RecurringOccurrence, User, utcnow
+from ..models import MAX_ID, Expense, RecurringExpense, RecurringOccurrence, User
 from ..sql import upsert_insert
 from .categories import resolve_category
 from .expenses import stage_expense
@@ -38,11 +39,6 @@ FREQUENCIES = {"weekly": "Every week", "monthly": "Every month", "yearly": "Ever
 BACKFILL_YEARS = 3
 # Templates the job reads at a time; each is committed on its own.
 BATCH = 100
-
-
-def today() -> dt.date:
-    """The server's date: what the pages and the job count as today (tests replace it)."""
-    return dt.date.today()
 
 
 # Schedules ------------------------------------------------------------------------------
@@ -219,7 +215,7 @@ def _make_due(template: RecurringExpense, today: dt.date) -> int:
     while day is not None and day <= today and not template.is_paused:
         claimed = db.session.scalar(
             upsert_insert(occurrences)
-            .values(template_id=template.id, due_date=day, created_at=utcnow())
+            .values(template_id=template.id, due_date=day, created_at=clock.now())
             .on_conflict_do_nothing(index_elements=["template_id", "due_date"])
             .returning(occurrences.c.id)
         )
@@ -244,7 +240,7 @@ def _make_due(template: RecurringExpense, today: dt.date) -> int:
         db.session.execute(
             update(RecurringExpense)
             .where(RecurringExpense.id == template.id, _cursor_is(start))
-            .values(next_due=day, updated_at=utcnow())
+            .values(next_due=day, updated_at=clock.now())
             .execution_options(synchronize_session=False)
         )
         template.next_due = day

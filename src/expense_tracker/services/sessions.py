@@ -14,8 +14,9 @@ import secrets
 from flask import current_app
 from sqlalchemy import delete, select
 
+from .. import clock
 from ..extensions import db
-from ..models import User, UserSession, utcnow
+from ..models import User, UserSession
 from .digests import sha256_hex
 
 # "Last seen" is written at most once a minute: idle time is measured to the minute.
@@ -34,7 +35,7 @@ def _lifetime() -> dt.timedelta:
 def start_session(user_id: int, user_agent: str | None = None) -> str:
     """Record a new session for the user; return the secret for the browser's cookie."""
     secret = secrets.token_urlsafe(32)
-    now = utcnow()
+    now = clock.now()
     db.session.add(
         UserSession(
             user_id=user_id,
@@ -61,7 +62,7 @@ def session_user(user_id: int, secret: str) -> User | None:
     if found is None:
         return None
     user, record = found
-    now = utcnow()
+    now = clock.now()
     if now - record.last_seen_at > _idle_timeout() or now - record.created_at > _lifetime():
         db.session.delete(record)
         db.session.commit()
@@ -106,7 +107,7 @@ def list_sessions(user_id: int, current_secret: str | None) -> list[tuple[UserSe
         .where(UserSession.user_id == user_id)
         .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
     )
-    now = utcnow()
+    now = clock.now()
     return [
         (record, record.digest == current)
         for record in records

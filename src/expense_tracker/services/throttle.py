@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
+from .. import clock
 from ..errors import TooManyAttempts
 from ..extensions import db
-from ..models import ThrottleEvent, UtcDateTime, utcnow
+from ..models import ThrottleEvent, UtcDateTime
 from .digests import sha256_hex
 
 
@@ -43,15 +44,15 @@ def _check(limit: Limit, key: str) -> None:
     count, oldest = db.session.execute(
         select(
             func.count(ThrottleEvent.id), func.min(ThrottleEvent.created_at, type_=UtcDateTime)
-        ).where(ThrottleEvent.key == key, ThrottleEvent.created_at > utcnow() - limit.window)
+        ).where(ThrottleEvent.key == key, ThrottleEvent.created_at > clock.now() - limit.window)
     ).one()
     if count >= limit.count:
-        wait = (oldest + limit.window - utcnow()).total_seconds()
+        wait = (oldest + limit.window - clock.now()).total_seconds()
         raise TooManyAttempts(max(1, math.ceil(wait)))
 
 
 def _record(key: str) -> None:
-    now = utcnow()
+    now = clock.now()
     db.session.execute(
         delete(ThrottleEvent).where(ThrottleEvent.created_at <= now - LONGEST_WINDOW)
     )

@@ -7,9 +7,10 @@ import secrets
 
 from sqlalchemy import select
 
+from .. import clock
 from ..errors import NotFound, Unauthorized, ValidationError
 from ..extensions import db
-from ..models import MAX_ID, ApiToken, User, utcnow
+from ..models import MAX_ID, ApiToken, User
 from . import accounts, throttle, two_factor
 from .digests import sha256_hex
 from .validation import FieldError, clean_label
@@ -80,7 +81,7 @@ def user_for_token(secret: str) -> tuple[User, ApiToken] | None:
     if found is None:
         return None
     user, token = found
-    now = utcnow()
+    now = clock.now()
     last_used = token.last_used_at
     if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
         token.last_used_at = now

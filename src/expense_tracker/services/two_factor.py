@@ -19,9 +19,10 @@ from dataclasses import dataclass
 import pyotp
 from sqlalchemy import delete, func, or_, select, update
 
+from .. import clock
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import RecoveryCode, User, utcnow
+from ..models import RecoveryCode, User
 from . import passwords, throttle
 from .accounts import WRONG_CURRENT_PASSWORD
 from .digests import sha256_hex
@@ -66,10 +67,6 @@ class _Proof:
     method: str
     step: int | None = None
     digest: str | None = None
-
-
-def _now() -> dt.datetime:
-    return utcnow()
 
 
 def new_secret() -> str:
@@ -202,7 +199,7 @@ def enable(
     Returns the new recovery codes, the only time they can be read. The confirming
     code counts as used: it cannot log in afterwards.
     """
-    now = now or _now()
+    now = now or clock.now()
     user = _user(user_id)
     if user.totp_secret is not None:
         raise ValidationError({"code": ALREADY_ON})
@@ -252,7 +249,7 @@ def disable(
 
     Raises ValidationError naming each wrong field, TooManyAttempts when throttled.
     """
-    now = now or _now()
+    now = now or clock.now()
     user = _user(user_id)
     throttle.check_login(user.username, address)
     errors: dict[str, str] = {}
@@ -278,7 +275,7 @@ def regenerate_recovery_codes(
 
     Raises ValidationError for a wrong code, TooManyAttempts when throttled.
     """
-    now = now or _now()
+    now = now or clock.now()
     user = _user(user_id)
     if _throttled_verify(user, code, address, now) is None:
         raise ValidationError({"code": WRONG_CODE})
@@ -289,7 +286,7 @@ def regenerate_recovery_codes(
 
 def pending_since() -> float:
     """The time to remember for a log-in whose password was right: a POSIX timestamp."""
-    return _now().timestamp()
+    return clock.now().timestamp()
 
 
 def pending_login_expired(started_at: float, now: dt.datetime | None = None) -> bool:
@@ -297,7 +294,7 @@ def pending_login_expired(started_at: float, now: dt.datetime | None = None) -> 
 
     `started_at` is a POSIX timestamp, as kept in the signed session cookie.
     """
-    elapsed = (now or _now()).timestamp() - started_at
+    elapsed = (now or clock.now()).timestamp() - started_at
     return not 0 <= elapsed <= PENDING_LOGIN.total_seconds()
 
 
@@ -309,7 +306,7 @@ def log_in(
     Returns the user and how they proved it (`TOTP` or `RECOVERY`), or None for a
     wrong code, which counts as a failed log-in. Raises TooManyAttempts when throttled.
     """
-    now = now or _now()
+    now = now or clock.now()
     user = db.session.get(User, user_id)
     if user is None or user.totp_secret is None:
         return None

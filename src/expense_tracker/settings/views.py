@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from flask import (
@@ -16,6 +15,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, logout_user
 
+from .. import clock
 from ..downloads import streamed_attachment
 from ..errors import ValidationError
 from ..extensions import SESSION_SECRET
@@ -166,7 +166,7 @@ def revoke_token(token_id: int):
 def download_data():
     """Download everything stored about the user as one JSON file, streamed."""
     chunks = exports.account_chunks(current_user.id, currency=preferences_of(current_user)[1])
-    filename = f"expense-tracker-{current_user.username}-{dt.date.today().isoformat()}.json"
+    filename = f"expense-tracker-{current_user.username}-{clock.today().isoformat()}.json"
     return streamed_attachment(chunks, "application/json", filename)
 
 
