@@ -1,4 +1,18 @@
-"""Fixtures: a fresh app and database per test, on SQLite and on PostgreSQL."""
+"""Fixtures: the app on a database whose schema is built once per test session.
+
+Which databases a test runs on (tests/README.md says why):
+- tests/unit/ needs none: pure functions, no app;
+- every other test runs on SQLite;
+- tests of queries, locking, constraints, migrations and concurrency run on PostgreSQL too:
+  everything in tests/services/ and in the top folder, and any test marked `both_databases`.
+
+Each test gets the session's app for its database with the tables empty; what a test changes
+in `app.config` is put back after it. A test that needs other settings builds its own app
+with `helpers.make_app`, and one that needs no tables at all (migrations) takes
+`blank_database_url`.
+
+The whole session runs on one day (tests/__init__.py): today, or the one TEST_TODAY names.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +20,23 @@ import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, delete, text
 from werkzeug.serving import make_server
 
+from expense_tracker import clock
 from expense_tracker.extensions import db
 
 from .factories import PASSWORD, make_expense, make_user
 from .helpers import log_in, make_app
-from .postgres import TemporaryCluster, find_bindir
+from .postgres import TemporaryCluster, database_url_of, find_bindir
 
-DATABASES = ["sqlite", "postgresql"]
+DATABASES = ("sqlite", "postgresql")
+TESTS = Path(__file__).parent
+# Folders whose tests run on PostgreSQL too; elsewhere only `both_databases` tests do.
+BOTH_DATABASES = (TESTS / "services",)
 
 
 def unavailable(reason: str) -> None:
@@ -27,21 +46,54 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@dataclass(frozen=True)
-class Person:
-    """A registered user as tests know them: plain values, usable in any app context."""
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"today: {clock.today():%A %Y-%m-%d} (TEST_TODAY sets it)"
 
-    id: int
-    username: str
-    password: str = PASSWORD
+
+# Which databases ------------------------------------------------------------------------------
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run each test that uses a database on SQLite, and on PostgreSQL where that matters."""
+    wanted = {"database_url", "blank_database_url"} & set(metafunc.fixturenames)
+    if not wanted or _parametrized_by_hand(metafunc, wanted):
+        return
+    path = Path(metafunc.definition.path)
+    on_both = (
+        path.parent == TESTS
+        or any(folder in path.parents for folder in BOTH_DATABASES)
+        or metafunc.definition.get_closest_marker("both_databases") is not None
+    )
+    names = DATABASES if on_both else ("sqlite",)
+    # Parametrizing the first of them parametrizes the other through it.
+    metafunc.parametrize("database", names, indirect=True, scope="function")
+
+
+def _parametrized_by_hand(metafunc: pytest.Metafunc, names: set[str]) -> bool:
+    for marker in metafunc.definition.iter_markers("parametrize"):
+        argnames = marker.args[0]
+        if isinstance(argnames, str):
+            argnames = [name.strip() for name in argnames.split(",")]
+        if {"database", *names} & set(argnames):
+            return True
+    return False
+
+
+@pytest.fixture
+def database(request) -> str:
+    """The kind of database this test runs on: "sqlite" or "postgresql"."""
+    return getattr(request, "param", "sqlite")
+
+
+# PostgreSQL ---------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
-def postgres_url():
-    """The URL of a PostgreSQL server for this test session.
+def postgres_server(worker_id) -> Iterator[str]:
+    """The URL of a PostgreSQL server whose user may create databases.
 
-    TEST_POSTGRES_URL names an existing server; otherwise a throwaway cluster is
-    started when PostgreSQL is installed.
+    TEST_POSTGRES_URL names an existing server; otherwise a throwaway cluster is started
+    when PostgreSQL is installed. Each test worker has databases of its own on it.
     """
     if os.environ.get("TEST_POSTGRES_URL"):
         yield os.environ["TEST_POSTGRES_URL"]
@@ -56,8 +108,34 @@ def postgres_url():
         cluster.stop()
 
 
+def _fresh_database(server_url: str, name: str) -> str:
+    """Create the database `name` on the server, empty, replacing any of that name."""
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return database_url_of(server_url, name)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server, worker_id) -> str:
+    """A PostgreSQL database of this worker's with the schema built, for the session."""
+    url = _fresh_database(postgres_server, f"expense_tracker_tests_{worker_id}")
+    _build_schema(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def blank_postgres_url(postgres_server, worker_id) -> str:
+    """A PostgreSQL database of this worker's for tests that build the schema themselves."""
+    return _fresh_database(postgres_server, f"expense_tracker_blank_{worker_id}")
+
+
 def reset_postgres(url: str) -> None:
-    """Give the next test an empty public schema."""
+    """Give the next test an empty public schema: no tables at all."""
     engine = create_engine(url)
     try:
         with engine.begin() as connection:
@@ -67,26 +145,99 @@ def reset_postgres(url: str) -> None:
         engine.dispose()
 
 
-@pytest.fixture(params=DATABASES)
-def database_url(request, tmp_path):
-    """An empty database of each kind in turn."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.sqlite'}"
-    url = request.getfixturevalue("postgres_url")
+# The session's databases and apps -------------------------------------------------------------
+
+
+def _build_schema(url: str) -> None:
+    app = make_app(url)
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory) -> str:
+    """A SQLite database with the schema built, for the session."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'tests.sqlite'}"
+    _build_schema(url)
+    return url
+
+
+@dataclass
+class SessionDatabase:
+    """A database built once; `empty()` deletes every row and restarts the ids."""
+
+    url: str
+    app: object = None
+
+    def __post_init__(self) -> None:
+        self.engine = create_engine(self.url)
+        self.tables = list(reversed(db.metadata.sorted_tables))
+
+    def empty(self) -> None:
+        with self.engine.begin() as connection:
+            if self.engine.dialect.name == "postgresql":
+                # Waiting here means a test left a transaction open: fail instead of hanging.
+                connection.execute(text("SET LOCAL lock_timeout = '10s'"))
+                names = ", ".join(f'"{table.name}"' for table in self.tables)
+                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                # Tables have no AUTOINCREMENT: ids start again from 1 once a table is empty.
+                for table in self.tables:
+                    connection.execute(delete(table))
+
+
+@pytest.fixture(scope="session")
+def session_databases(request) -> Iterator[dict[str, SessionDatabase]]:
+    """The session's database of each kind, built on first use."""
+    built: dict[str, SessionDatabase] = {}
+
+    class Databases(dict):
+        def __missing__(self, kind: str) -> SessionDatabase:
+            fixture = "sqlite_url" if kind == "sqlite" else "postgres_url"
+            built[kind] = SessionDatabase(request.getfixturevalue(fixture))
+            self[kind] = built[kind]
+            return built[kind]
+
+    yield Databases()
+    for database in built.values():
+        database.engine.dispose()
+        if database.app is not None:
+            with database.app.app_context():
+                db.engine.dispose()
+
+
+@pytest.fixture
+def database_url(database, session_databases) -> Iterator[str]:
+    """A database of this test's kind with the schema and no rows; emptied after the test."""
+    session_database = session_databases[database]
+    yield session_database.url
+    session_database.empty()
+
+
+@pytest.fixture
+def blank_database_url(request, database, tmp_path) -> str:
+    """An empty database of this test's kind without any tables, for migrations."""
+    if database == "sqlite":
+        return f"sqlite:///{tmp_path / 'blank.sqlite'}"
+    url = request.getfixturevalue("blank_postgres_url")
     reset_postgres(url)
     return url
 
 
 @pytest.fixture
-def app(database_url):
-    """An app on a fresh database with the schema created."""
-    app = make_app(database_url)
-    with app.app_context():
-        db.create_all()
+def app(database, database_url, session_databases):
+    """The session's app on this test's database; config changes are undone afterwards."""
+    session_database = session_databases[database]
+    if session_database.app is None:
+        session_database.app = make_app(database_url)
+    app = session_database.app
+    settings = dict(app.config)
     yield app
     with app.app_context():
         db.session.remove()
-        db.engine.dispose()
+    app.config.clear()
+    app.config.update(settings)
 
 
 @pytest.fixture
@@ -97,6 +248,15 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@dataclass(frozen=True)
+class Person:
+    """A registered user as tests know them: plain values, usable in any app context."""
+
+    id: int
+    username: str
+    password: str = PASSWORD
 
 
 def _person(app, username: str) -> Person:

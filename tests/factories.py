@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Protocol
 
+from expense_tracker import clock
 from expense_tracker.models import Expense, User
 from expense_tracker.services import accounts, expenses
 
 PASSWORD = "correct horse battery"
 # Expenses dated today fall in the dashboard's default period, This month, whatever the date.
-TODAY = dt.date.today().isoformat()
+TODAY = clock.today().isoformat()
 
 
 class HasId(Protocol):

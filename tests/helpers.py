@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from expense_tracker import create_app
@@ -32,6 +33,11 @@ def log_in(client, username: str, password: str, next_url: str | None = None):
 
 def text(response) -> str:
     return response.get_data(as_text=True)
+
+
+def noon(day: dt.date) -> dt.datetime:
+    """Noon of `day` in the server's zone: a moment for time-machine to travel to."""
+    return dt.datetime.combine(day, dt.time(12)).astimezone()
 
 
 def make_app(database_url: str, **settings):

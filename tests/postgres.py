@@ -11,6 +11,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 
 def find_bindir() -> Path | None:
     """Return the folder holding initdb and pg_ctl (Debian keeps them off PATH), or None."""
@@ -28,6 +30,11 @@ def find_bindir() -> Path | None:
         if (Path(folder) / "initdb").exists() and (Path(folder) / "pg_ctl").exists():
             return Path(folder)
     return None
+
+
+def database_url_of(server_url: str, name: str) -> str:
+    """The URL of the database `name` on the server of `server_url`."""
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
 def free_port() -> int:

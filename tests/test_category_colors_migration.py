@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import text
 
+from expense_tracker import clock
 from expense_tracker.extensions import db
 
 from .helpers import make_app
 
 
-def test_upgrading_gives_each_users_categories_the_colours_in_turn(database_url):
-    app = make_app(database_url)
+def test_upgrading_gives_each_users_categories_the_colours_in_turn(blank_database_url):
+    app = make_app(blank_database_url)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade", "0007_two_factor"]).exit_code == 0
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     # User 1 has twelve categories, user 2 two, with ids interleaved.
     owners = [1] * 5 + [2] + [1] * 6 + [2] + [1]
     with app.app_context():

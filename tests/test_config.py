@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from expense_tracker import create_app
+from expense_tracker import clock, create_app
 from expense_tracker.config import (
     ConfigurationError,
     fill_instance_defaults,
@@ -98,8 +98,8 @@ def test_sqlite_is_set_up_for_concurrent_use(tmp_path):
 
 # Expression indexes cannot be compared by autogenerate; the test checks that one by behaviour.
 @pytest.mark.filterwarnings("ignore:.*expression-based index")
-def test_db_upgrade_builds_exactly_the_models_schema(database_url):
-    app = make_app(database_url)
+def test_db_upgrade_builds_exactly_the_models_schema(blank_database_url):
+    app = make_app(blank_database_url)
 
     result = app.test_cli_runner().invoke(args=["db", "upgrade"])
 
@@ -109,9 +109,9 @@ def test_db_upgrade_builds_exactly_the_models_schema(database_url):
         insert = text(
             "INSERT INTO users (username, password_hash, created_at) VALUES (:u, 'x', :t)"
         )
-        connection.execute(insert, {"u": "Alice", "t": dt.datetime.now(dt.UTC)})
+        connection.execute(insert, {"u": "Alice", "t": clock.now()})
         with pytest.raises(IntegrityError):
-            connection.execute(insert, {"u": "aLICE", "t": dt.datetime.now(dt.UTC)})
+            connection.execute(insert, {"u": "aLICE", "t": clock.now()})
     with app.app_context():
         db.engine.dispose()
     assert differences == []
@@ -134,12 +134,12 @@ def test_rebuild_totals_command_checks_and_repairs(app, user, add_expense):
     assert rechecked.exit_code == 0 and "agree" in rechecked.output
 
 
-def test_upgrading_fills_monthly_totals_from_existing_expenses(database_url):
-    app = make_app(database_url)
+def test_upgrading_fills_monthly_totals_from_existing_expenses(blank_database_url):
+    app = make_app(blank_database_url)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade", "0001_initial"]).exit_code == 0
     with app.app_context():
-        now = dt.datetime.now(dt.UTC)
+        now = clock.now()
         for statement, values in [
             ("INSERT INTO users VALUES (1, 'old', 'x', :now)", {}),
             ("INSERT INTO categories VALUES (1, 1, 'Food', 'food', :now)", {}),
@@ -191,8 +191,8 @@ def test_a_bad_number_in_the_environment_stops_the_start(monkeypatch, name, valu
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
-def test_upgrading_from_the_first_schema_keeps_every_row(database_url):
-    app = make_app(database_url)
+def test_upgrading_from_the_first_schema_keeps_every_row(blank_database_url):
+    app = make_app(blank_database_url)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade", "0001_initial"]).exit_code == 0
     now = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)

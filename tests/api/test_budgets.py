@@ -7,11 +7,13 @@ from decimal import Decimal
 
 import pytest
 
+from expense_tracker import clock
+
 from .conftest import assert_problem
 from .test_expenses import add
 
-THIS_MONTH = dt.date.today().strftime("%Y-%m")
-TODAY = dt.date.today().isoformat()
+THIS_MONTH = clock.today().strftime("%Y-%m")
+TODAY = clock.today().isoformat()
 
 
 def test_budgets_are_replaced_and_read_against_the_months_spending(api):

@@ -134,6 +134,7 @@ def test_another_users_expense_does_not_exist(api, other_api):
     assert other_api.get(url).get_json() == theirs
 
 
+@pytest.mark.both_databases
 @pytest.mark.parametrize(
     "expense_id", ["0", "-1", "abc", str(2**31), str(2**63 - 1), "99999999999999999999"]
 )
@@ -171,6 +172,7 @@ def test_the_list_is_newest_first_and_filters_like_the_pages(api):
     assert dates("min=8&max=10") == ["2026-02-20"]
 
 
+@pytest.mark.both_databases
 @pytest.mark.parametrize(
     ("query", "field"),
     [

@@ -6,8 +6,7 @@ import datetime as dt
 
 import pytest
 
-from expense_tracker.services import recurring
-
+from ..helpers import noon
 from .conftest import assert_problem
 
 TODAY = dt.date(2026, 11, 24)
@@ -21,8 +20,8 @@ RENT = {
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr(recurring, "today", lambda: TODAY)
+def fixed_today(time_machine):
+    time_machine.move_to(noon(TODAY))
 
 
 def test_adding_answers_201_fills_in_past_dates_and_says_where_it_lives(api):

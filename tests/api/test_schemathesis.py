@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ..factories import make_user
 
 HERE = Path(__file__).parent
@@ -15,6 +17,7 @@ ROOT = HERE.parent.parent
 MAX_EXAMPLES = "40"
 
 
+@pytest.mark.both_databases
 def test_schemathesis_finds_no_failures(app, live_server, tmp_path):
     with app.app_context():
         # Its own account: generated log-ins as other names never throttle it.

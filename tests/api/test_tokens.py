@@ -8,6 +8,7 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
+from expense_tracker import clock
 from expense_tracker.extensions import db
 from expense_tracker.models import ApiToken
 from expense_tracker.services import throttle, two_factor
@@ -99,13 +100,12 @@ def test_the_log_in_page_and_the_api_share_the_count(client, user):
     assert "Too many failed attempts" in page.get_data(as_text=True)
 
 
-def test_throttling_expires_after_the_window(app, client, user, monkeypatch):
+def test_throttling_expires_after_the_window(app, client, user, time_machine):
     for _ in range(throttle.LOGIN.count):
         create(client, password="guess")
     assert create(client).status_code == 429
 
-    later = throttle.utcnow() + throttle.LOGIN.window
-    monkeypatch.setattr(throttle, "utcnow", lambda: later)
+    time_machine.move_to(clock.now() + throttle.LOGIN.window)
 
     assert create(client).status_code == 201
 
@@ -158,14 +158,14 @@ def test_last_used_is_recorded(api):
 
 
 @pytest.fixture
-def two_factor_secret(app, user, monkeypatch):
-    """Turn two-factor on for `user` a minute ago; the service's clock is pinned to now."""
-    now = two_factor.utcnow()
+def two_factor_secret(app, user, time_machine):
+    """Turn two-factor on for `user` a minute ago; the clock is stopped at now."""
+    now = clock.now()
+    time_machine.move_to(now, tick=False)
     before = now - dt.timedelta(minutes=1)
     with app.app_context():
         secret = two_factor.new_secret()
         two_factor.enable(user.id, secret, pyotp.TOTP(secret).at(before), now=before)
-    monkeypatch.setattr(two_factor, "utcnow", lambda: now)
     return secret, now
 
 

@@ -8,8 +8,9 @@ import time
 from pathlib import Path
 
 import pyotp
-import pytest
 from playwright.sync_api import Locator, Page, expect
+
+from expense_tracker import clock
 
 from ..factories import PASSWORD, TODAY
 from .conftest import VIEWPORTS
@@ -284,7 +285,6 @@ def png_size(path: Path) -> tuple[int, int]:
     return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_screenshots_of_the_main_pages_fit_the_screen(
     app, page: Page, viewport, user, add_expense, log_in
 ):
@@ -308,7 +308,7 @@ def test_screenshots_of_the_main_pages_fit_the_screen(
     log_in(page, user)
     shoot("dashboard-empty")
 
-    today = dt.date.today()
+    today = clock.today()
     for days_ago, amount, category, description in SPENDING:
         day = (today - dt.timedelta(days=days_ago)).isoformat()
         add_expense(user, amount=amount, category=category, date=day, description=description)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from playwright.sync_api import Page, expect
+
+from expense_tracker import clock
 
 from .conftest import VIEWPORTS
 from .test_accessibility import blocking_violations, describe
@@ -34,7 +35,7 @@ def item(page: Page, name: str):
 def test_rent_since_two_months_ago_fills_in_and_can_be_paused_resumed_and_ended(
     page: Page, user, log_in, dialogs
 ):
-    today = dt.date.today()
+    today = clock.today()
     log_in(page, user)
     page.get_by_role("link", name="Recurring", exact=True).click()
     expect(page.get_by_role("heading", name="Recurring expenses", exact=True)).to_be_visible()
@@ -63,7 +64,7 @@ def test_a_bad_day_of_the_month_is_explained_beside_the_field(page: Page, user, 
     log_in(page, user)
     page.goto("/recurring")
 
-    add_recurring(page, "9.99", "Fun", "Music", start=dt.date.today().isoformat(), day="32")
+    add_recurring(page, "9.99", "Fun", "Music", start=clock.today().isoformat(), day="32")
 
     day = page.get_by_label("Day of the month", exact=True)
     expect(day).to_have_attribute("aria-invalid", "true")
@@ -74,11 +75,10 @@ def test_a_bad_day_of_the_month_is_explained_beside_the_field(page: Page, user, 
     expect(page.get_by_label("Amount", exact=True)).to_have_value("9.99")
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_screenshots_of_the_recurring_pages_fit_the_screen_in_light_and_dark(
     page: Page, viewport, user, log_in
 ):
-    today = dt.date.today()
+    today = clock.today()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     taken = []
     log_in(page, user)

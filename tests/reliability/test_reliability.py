@@ -128,7 +128,7 @@ def environment(request, tmp_path) -> Iterator[dict]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'reliability.sqlite'}"
     else:
-        url = request.getfixturevalue("postgres_url")
+        url = request.getfixturevalue("blank_postgres_url")
         reset_postgres(url)
     env = {
         **os.environ,

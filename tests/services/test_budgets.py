@@ -12,14 +12,10 @@ from expense_tracker.extensions import db
 from expense_tracker.models import Budget
 from expense_tracker.services.budgets import (
     budget_choices,
-    budget_month,
     categories_and_budgets,
     month_budgets,
-    parse_month,
     replace_budgets,
 )
-from expense_tracker.services.filters import parse_filter
-from expense_tracker.services.validation import FieldError
 
 from ..factories import make_expense
 
@@ -168,40 +164,6 @@ def test_the_page_offers_the_users_categories_and_the_defaults(user):
     names = [choice.name for choice in choices]
     assert names == sorted(names, key=str.casefold) and "Zoo" in names and "Travel" in names
     assert {c.name: c.amount for c in choices}["Food"] == Decimal("100.00")
-
-
-@pytest.mark.parametrize(
-    ("args", "expected"),
-    [
-        ({}, dt.date(2026, 11, 1)),
-        ({"period": "last-month"}, dt.date(2026, 10, 1)),
-        ({"period": "custom", "from": "2025-02-01", "to": "2025-02-28"}, dt.date(2025, 2, 1)),
-        ({"period": "custom", "from": "2025-02-01", "to": "2025-02-27"}, dt.date(2026, 11, 1)),
-        ({"period": "this-year"}, dt.date(2026, 11, 1)),
-        ({"period": "all"}, dt.date(2026, 11, 1)),
-    ],
-)
-def test_the_budget_month_is_the_periods_single_month_or_this_one(args, expected):
-    today = dt.date(2026, 11, 24)
-
-    assert budget_month(parse_filter(args, today), today) == expected
-
-
-@pytest.mark.parametrize(
-    ("raw", "message"),
-    [
-        ("2026-13", "That month does not exist."),
-        ("2026-1", "Enter the month as YYYY-MM."),
-        ("1899-12", "Enter a month between 1900-01 and 2100-12."),
-    ],
-)
-def test_bad_months_are_refused(raw, message):
-    with pytest.raises(FieldError, match=message):
-        parse_month(raw)
-
-
-def test_a_month_reads_as_its_first_day():
-    assert parse_month("2026-02") == dt.date(2026, 2, 1)
 
 
 def test_categories_and_budgets_come_in_one_read(user, other_user):

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event, select
 
-from expense_tracker.colors import COLOR_NAMES, color_class
+from expense_tracker import clock
 from expense_tracker.errors import Conflict, NotFound, ValidationError
 from expense_tracker.extensions import db
 from expense_tracker.models import Budget, Category, Expense, MonthlyTotal, RecurringExpense
@@ -143,11 +143,6 @@ def test_a_colour_outside_the_ten_is_refused(user, color):
         categories.update_category(user.id, food, {"color": color})
 
     assert raised.value.errors == {"color": "Choose one of the colours."}
-
-
-def test_each_colour_has_a_name_and_its_own_class():
-    assert len(COLOR_NAMES) == 10
-    assert [color_class(n) for n in range(10)] == [f"c{n}" for n in range(10)]
 
 
 def test_the_summary_carries_each_categorys_chosen_colour(user):
@@ -290,7 +285,7 @@ def test_deleting_a_category_with_expenses_is_refused(user):
 
 def starting_next_year(user, category: str) -> int:
     """Make a recurring expense in `category` that has made no expense yet; return its id."""
-    today = dt.date.today()
+    today = clock.today()
     raw = {
         "amount": "100",
         "category": category,

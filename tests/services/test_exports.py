@@ -145,6 +145,7 @@ def test_the_currency_column_takes_the_currency_it_is_given(user):
     assert row["currency"] == "CHF"
 
 
+@pytest.mark.volume
 def test_streaming_many_expenses_keeps_memory_flat(user):
     count = 30_000
     bulk_expenses(user.id, count)

@@ -293,6 +293,7 @@ def test_an_exported_file_imports_into_a_fresh_account_identically(alice):
     assert not check_monthly_totals()
 
 
+@pytest.mark.volume
 def test_a_file_of_100000_rows_imports(alice, capsys):
     start_day = dt.date(2020, 1, 1)
     lines = ["Datum;Betrag;Kategorie;Beschreibung"]

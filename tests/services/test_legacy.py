@@ -106,13 +106,6 @@ def test_each_refused_expense_is_reported_with_its_line_and_reason(old_hash, row
     assert reason in problem.reason or (reason == "user_id" and "no user" in problem.reason)
 
 
-def test_amounts_as_pandas_wrote_them_are_read_to_the_cent():
-    assert legacy.legacy_amount("12.0") == Decimal("12.00")
-    assert legacy.legacy_amount("0.30000000000000004") == Decimal("0.30")
-    assert legacy.legacy_amount(" 7 ") == Decimal("7.00")
-    assert legacy.legacy_date("2024-03-01T10:30:00") == dt.date(2024, 3, 1)
-
-
 def test_existing_accounts_are_refused_never_overwritten_and_keep_their_expenses(old_hash):
     existing = make_user("Ada")
     make_expense(existing, amount="1")
@@ -222,6 +215,7 @@ def test_a_decimal_comma_export_imported_back_gives_identical_data(user, old_has
     assert "".join(again) == exported
 
 
+@pytest.mark.volume
 def test_a_hundred_thousand_expenses_import_in_seconds(old_hash):
     count = 100_000
     rows = "".join(

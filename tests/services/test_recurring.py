@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from expense_tracker import clock
 from expense_tracker.errors import NotFound, ValidationError
 from expense_tracker.extensions import db
 from expense_tracker.models import Expense, RecurringExpense, RecurringOccurrence, User
@@ -38,73 +39,12 @@ def dates_made(user_id: int) -> list[dt.date]:
     )
 
 
-def schedule(frequency, start, day_of_month=None, count=6) -> list[dt.date]:
-    day = recurring.first_on_or_after(frequency, start, day_of_month, start)
-    found = [day]
-    while len(found) < count:
-        day = recurring.first_on_or_after(
-            frequency, start, day_of_month, day + dt.timedelta(days=1)
-        )
-        found.append(day)
-    return found
-
-
 def user_due(user_id: int) -> dt.date | None:
     db.session.expire_all()
     return db.session.get(User, user_id).recurring_due
 
 
 # Schedules ------------------------------------------------------------------------------
-
-
-def test_weekly_repeats_every_seven_days_across_months_and_years():
-    assert schedule("weekly", D(2026, 12, 24), count=3) == [
-        D(2026, 12, 24),
-        D(2026, 12, 31),
-        D(2027, 1, 7),
-    ]
-
-
-def test_monthly_on_the_31st_falls_on_each_months_last_day_in_a_common_year():
-    assert schedule("monthly", D(2027, 1, 31), 31, count=5) == [
-        D(2027, 1, 31),
-        D(2027, 2, 28),
-        D(2027, 3, 31),
-        D(2027, 4, 30),
-        D(2027, 5, 31),
-    ]
-
-
-def test_monthly_on_the_31st_falls_on_29_february_in_a_leap_year():
-    assert schedule("monthly", D(2028, 1, 31), 31, count=3) == [
-        D(2028, 1, 31),
-        D(2028, 2, 29),
-        D(2028, 3, 31),
-    ]
-
-
-@pytest.mark.parametrize(
-    ("day", "february"),
-    [(30, D(2027, 2, 28)), (29, D(2027, 2, 28)), (28, D(2027, 2, 28)), (1, D(2027, 2, 1))],
-)
-def test_monthly_on_the_30th_or_29th_comes_back_to_its_day_after_february(day, february):
-    dates = schedule("monthly", D(2027, 1, day), day, count=3)
-
-    assert dates == [D(2027, 1, day), february, D(2027, 3, day)]
-
-
-def test_monthly_day_may_differ_from_the_start_date():
-    assert schedule("monthly", D(2026, 1, 15), 1, count=2) == [D(2026, 2, 1), D(2026, 3, 1)]
-
-
-def test_yearly_on_29_february_falls_on_28_february_in_other_years():
-    assert schedule("yearly", D(2024, 2, 29), count=5) == [
-        D(2024, 2, 29),
-        D(2025, 2, 28),
-        D(2026, 2, 28),
-        D(2027, 2, 28),
-        D(2028, 2, 29),
-    ]
 
 
 # Making expenses ------------------------------------------------------------------------
@@ -173,7 +113,7 @@ def test_the_job_counts_expenses_and_users_and_moves_each_users_due_date(user, o
 
 def test_a_direct_duplicate_occurrence_is_refused_by_the_database(user):
     template = make_template(user, D(2026, 11, 24))
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     row = {"template_id": template.id, "due_date": D(2026, 11, 24), "created_at": now}
 
     with pytest.raises(IntegrityError):

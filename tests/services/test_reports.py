@@ -8,7 +8,7 @@ from sqlalchemy import event
 
 from expense_tracker.extensions import db
 from expense_tracker.services.filters import parse_filter
-from expense_tracker.services.reports import percent_of, spending_summary, summary_with_comparison
+from expense_tracker.services.reports import spending_summary, summary_with_comparison
 
 from ..factories import make_expense
 
@@ -62,23 +62,6 @@ def test_equal_totals_are_ordered_by_name(user):
     make_expense(user, amount="5", category="a")
 
     assert [c.name for c in spending_summary(user.id).categories] == ["a", "b"]
-
-
-@pytest.mark.parametrize(
-    ("part", "whole", "expected"),
-    [
-        ("1", "3", "33.3"),
-        ("2", "3", "66.7"),
-        ("1", "8", "12.5"),  # 12.5 exactly
-        ("1", "16", "6.3"),  # 6.25 rounds half up
-        ("1", "1600", "0.1"),  # 0.0625 -> 0.1
-        ("1", "2001", "0.0"),
-        ("5", "5", "100.0"),
-        ("0", "0", "0.0"),
-    ],
-)
-def test_percentages_have_one_decimal_rounded_half_up(part, whole, expected):
-    assert percent_of(Decimal(part), Decimal(whole)) == Decimal(expected)
 
 
 def test_all_time_summary_is_one_grouped_query_of_the_kept_totals(user):

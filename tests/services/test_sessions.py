@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from expense_tracker import clock as app_clock
 from expense_tracker.extensions import db
 from expense_tracker.models import UserSession
 from expense_tracker.services import sessions
@@ -15,13 +16,12 @@ from ..factories import make_user
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """Move the sessions' clock forward by a given time."""
-    now = [sessions.utcnow()]
-    monkeypatch.setattr(sessions, "utcnow", lambda: now[0])
+def clock(time_machine):
+    """Stop the clock; `clock(minutes=...)` moves it forward by that much."""
+    time_machine.move_to(app_clock.now(), tick=False)
 
     def advance(**delta) -> None:
-        now[0] += dt.timedelta(**delta)
+        time_machine.shift(dt.timedelta(**delta))
 
     return advance
 
@@ -111,10 +111,14 @@ def test_sessions_are_listed_latest_first_with_the_current_one_marked(app, clock
     clock(minutes=2)
     second = sessions.start_session(user.id, "Phone")
 
-    listed = sessions.list_sessions(user.id, first)
+    seen_from_laptop = sessions.list_sessions(user.id, first)
+    seen_from_phone = sessions.list_sessions(user.id, second)
 
-    assert [(s.user_agent, current) for s, current in listed] == [
+    assert [(s.user_agent, current) for s, current in seen_from_laptop] == [
         ("Phone", False),
         ("Laptop", True),
     ]
-    assert second
+    assert [(s.user_agent, current) for s, current in seen_from_phone] == [
+        ("Phone", True),
+        ("Laptop", False),
+    ]

@@ -13,7 +13,6 @@ from expense_tracker.services.trends import (
     add_months,
     monthly_trend,
     summary_from_trend,
-    trend_months,
 )
 
 from ..factories import make_expense
@@ -23,27 +22,6 @@ TODAY = dt.date(2026, 11, 24)
 
 def months(trend) -> dict[str, Decimal]:
     return {f"{m.month:%Y-%m}": m.total for m in trend.months if m.total}
-
-
-@pytest.mark.parametrize(
-    ("args", "first", "last"),
-    [
-        ({}, "2025-12", "2026-11"),
-        ({"period": "last-month"}, "2025-11", "2026-10"),
-        ({"period": "all"}, "2025-12", "2026-11"),
-        ({"period": "this-year"}, "2026-01", "2026-12"),
-        ({"period": "custom", "from": "2024-01-05", "to": "2024-03-02"}, "2023-04", "2024-03"),
-    ],
-)
-def test_the_twelve_months_end_with_the_periods_last_month(args, first, last):
-    start, end = trend_months(parse_filter(args, TODAY), TODAY)
-
-    assert (f"{start:%Y-%m}", f"{end:%Y-%m}") == (first, last)
-
-
-def test_adding_months_crosses_years():
-    assert add_months(dt.date(2026, 1, 1), -1) == dt.date(2025, 12, 1)
-    assert add_months(dt.date(2026, 11, 1), 13) == dt.date(2027, 12, 1)
 
 
 def test_the_trend_sums_each_month_and_category_and_marks_the_period(user):

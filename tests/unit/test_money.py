@@ -20,7 +20,7 @@ from expense_tracker.services.validation import FieldError, parse_amount
         ("en_IE", "EUR", "1234.56", "€1,234.56"),
         ("en_US", "USD", "1234567.8", "$1,234,567.80"),
         ("fr_FR", "EUR", "1234.56", "1\u202f234,56\u00a0€"),
-        ("de_CH", "CHF", "1234.5", "CHF\u00a01’234.50"),
+        ("de_CH", "CHF", "1234.5", "CHF\u00a01'234.50"),  # Babel 2.19 (uv.lock): '
         ("nl_NL", "EUR", "0.01", "€\u00a00,01"),
         ("ja_JP", "JPY", "1234", "￥1,234"),
         ("en_IN", "INR", "1234567.89", "₹12,34,567.89"),

@@ -3,15 +3,17 @@
 import datetime as dt
 import re
 
+import pytest
 from sqlalchemy import event
 
+from expense_tracker import clock
 from expense_tracker.extensions import db
 from expense_tracker.models import User
 
 from ..factories import TODAY
 from ..helpers import post_form, text
 
-THIS_MONTH = dt.date.today().strftime("%B %Y")
+THIS_MONTH = clock.today().strftime("%B %Y")
 
 
 def field_names(page: str) -> dict[str, str]:
@@ -109,13 +111,30 @@ def test_a_period_of_several_months_shows_this_months_budgets(auth_client, user,
     assert re.search(r"All spending</span>\s*<span [^>]*>€30.00 of €100.00", page)
 
 
+@pytest.mark.parametrize("period", ["this-year", "all", "last-30-days"])
+def test_a_longer_period_takes_this_months_budget_spending_from_the_trend(
+    auth_client, user, add_expense, period
+):
+    save(auth_client, "100", Food="20")
+    add_expense(user, amount="25", category="Food", date=TODAY)
+    last_month = clock.today().replace(day=1) - dt.timedelta(days=1)
+    add_expense(user, amount="500", category="Food", date=last_month.isoformat())
+
+    page = text(auth_client.get(f"/?period={period}"))
+
+    # The trend's months hold this month's spending by category: the card reads it there.
+    assert f"{THIS_MONTH}, every expense" in page
+    assert re.search(r"All spending</span>\s*<span [^>]*>€25.00 of €100.00", page)
+    assert "⚠ Over budget by €5.00</strong> (125.0%)" in page
+
+
 def test_the_trend_is_on_the_dashboard_with_a_table_of_its_months(auth_client, user, add_expense):
     add_expense(user, amount="12.50", category="Food", date=TODAY)
 
     page = text(auth_client.get("/"))
 
     assert 'class="trend-chart"' in page
-    month = dt.date.today().strftime("%b %Y")
+    month = clock.today().strftime("%b %Y")
     assert re.search(
         rf'<tr class="in-period"><th scope="row">{month}</th><td class="num">12.50<', page
     )

@@ -1,6 +1,6 @@
 """Export downloads from the dashboard: the filter in the URL, as CSV or JSON attachments."""
 
-import datetime as dt
+from expense_tracker import clock
 
 from ..helpers import text
 
@@ -23,7 +23,7 @@ def test_csv_download_is_an_uncached_attachment_of_the_filtered_expenses(
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert response.headers["Cache-Control"] == "no-store"
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     assert response.headers["Content-Disposition"] == (
         f'attachment; filename="expenses-{today}.csv"'
     )

@@ -3,6 +3,8 @@
 import datetime as dt
 import re
 
+import pytest
+
 from ..factories import TODAY
 from ..helpers import post_form, text
 
@@ -74,6 +76,7 @@ def test_bad_filters_are_400_with_messages_beside_their_fields(auth_client):
     assert re.search(r'id="filter-min-error">Enter the amount as a number', page)
 
 
+@pytest.mark.both_databases
 def test_a_category_or_search_with_control_characters_is_400_beside_the_field(auth_client):
     response = auth_client.get("/?category=%00&q=a%1Bb")
 

@@ -11,7 +11,7 @@ from expense_tracker.extensions import db
 from expense_tracker.models import Expense, RecurringExpense, User
 from expense_tracker.services import recurring
 
-from ..helpers import log_in, post_form, text
+from ..helpers import log_in, noon, post_form, text
 
 TODAY = dt.date(2026, 11, 24)
 VALID = {
@@ -26,8 +26,8 @@ VALID = {
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr(recurring, "today", lambda: TODAY)
+def fixed_today(time_machine):
+    time_machine.move_to(noon(TODAY))
 
 
 def add(client, follow_redirects=False, **fields):
@@ -162,9 +162,10 @@ def statements_during(app, call) -> list[str]:
     return seen
 
 
-def test_the_dashboard_fills_in_what_became_due(app, auth_client, monkeypatch):
+def test_the_dashboard_fills_in_what_became_due(app, auth_client, user, time_machine):
     add(auth_client)
-    monkeypatch.setattr(recurring, "today", lambda: dt.date(2027, 1, 5))
+    time_machine.move_to(noon(dt.date(2027, 1, 5)))
+    log_in(auth_client, user.username, user.password)  # weeks later: the session has ended
 
     statements = statements_during(app, lambda: auth_client.get("/"))
 

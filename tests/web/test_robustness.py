@@ -1,13 +1,19 @@
 """No input, on any route, produces a server error; a crash still gets a proper page."""
 
+import pytest
+from flask_login import current_user, login_required
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from expense_tracker.extensions import db
-from expense_tracker.models import Expense
+from expense_tracker.models import Category, Expense
 
-from ..helpers import csrf_token, make_app, text
+from ..factories import PASSWORD, make_user
+from ..helpers import csrf_token, log_in, make_app, post_form, text
+
+# Hostile input reaches each database's driver differently (PostgreSQL refuses a NUL).
+pytestmark = pytest.mark.both_databases
 
 # Printable text and a sprinkling of control characters, as a hostile client might send.
 field_text = st.text(
@@ -97,3 +103,31 @@ def test_a_crash_gets_the_error_page_and_a_500(tmp_path):
     assert response.status_code == 500
     assert "Something went wrong" in text(response)
     assert "Traceback" not in text(response)
+
+
+def test_a_failed_write_is_rolled_back_before_the_error_page_is_drawn(database_url):
+    app = make_app(database_url, PROPAGATE_EXCEPTIONS=False)
+
+    @app.post("/half-done")
+    @login_required
+    def half_done():
+        # As after any use case's commit, the logged-in user is expired and is read again
+        # when the error page names them; then a write the database refuses.
+        db.session.commit()
+        for _ in range(2):
+            db.session.add(Category(user_id=current_user.id, name="Twice", name_key="twice"))
+        db.session.flush()
+
+    with app.app_context():
+        make_user("carol")
+    client = app.test_client()
+    log_in(client, "carol", PASSWORD)
+
+    response = post_form(client, "/half-done", {})
+
+    assert response.status_code == 500
+    assert "Something went wrong" in text(response)
+    assert '<span class="who">carol</span>' in text(response)
+    with app.app_context():
+        assert db.session.scalars(select(Category)).all() == []
+        db.engine.dispose()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+
+from expense_tracker import clock
 
 from ..factories import PASSWORD
 from ..helpers import csrf_token, log_in, post_form, text
@@ -113,13 +116,8 @@ def test_ending_all_other_sessions_from_the_settings_page(app, user, auth_client
     assert not any(is_logged_in(other) for other in others)
 
 
-def test_a_session_ends_after_the_idle_timeout(app, auth_client, monkeypatch):
-    from expense_tracker.services import sessions
-
-    later = sessions.utcnow() + sessions.dt.timedelta(
-        minutes=app.config["SESSION_IDLE_MINUTES"] + 1
-    )
-    monkeypatch.setattr(sessions, "utcnow", lambda: later)
+def test_a_session_ends_after_the_idle_timeout(app, auth_client, time_machine):
+    time_machine.move_to(clock.now() + dt.timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 1))
 
     response = auth_client.get("/settings")
 

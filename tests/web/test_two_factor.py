@@ -9,32 +9,33 @@ import re
 import pyotp
 import pytest
 
+from expense_tracker import clock as app_clock
 from expense_tracker.services import throttle, two_factor
 
 from ..factories import PASSWORD
 from ..helpers import csrf_token, log_in, post_form, text
 
-T0 = dt.datetime(2026, 11, 24, 9, 0, 5, tzinfo=dt.UTC)
 SETUP_KEY = re.compile(r'data-testid="setup-key">([A-Z2-7 ]+)<')
 RECOVERY_CODE = re.compile(r"<code>([a-z2-9]{4}(?:-[a-z2-9]{4}){5})</code>")
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """The two-factor service's clock, set to T0; `clock.move(seconds=...)` moves it on."""
+def clock(time_machine):
+    """The clock, stopped at T0; `clock.move(seconds=...)` moves it on."""
+    # T0 is 5 s into the codes' next 30 s step: after any log-in, as a session cookie
+    # signed later than "now" would not be believed.
+    step = int(app_clock.now().timestamp()) // 30 + 1
+    time_machine.move_to(dt.datetime.fromtimestamp(step * 30 + 5, dt.UTC), tick=False)
 
     class Clock:
-        now = T0
-
         def move(self, **delta) -> None:
-            self.now += dt.timedelta(**delta)
+            time_machine.shift(dt.timedelta(**delta))
 
         def code(self, secret: str) -> str:
-            return pyotp.TOTP(secret).at(self.now)
+            """The authenticator app's code at the clock's time."""
+            return pyotp.TOTP(secret).now()
 
-    found = Clock()
-    monkeypatch.setattr(two_factor, "utcnow", lambda: found.now)
-    return found
+    return Clock()
 
 
 @pytest.fixture
