@@ -78,7 +78,7 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(32))
     password_hash: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=clock.now)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now)
     # Two-factor authentication is on when the user has a TOTP secret (base32).
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     # The newest TOTP time step used to log in: a code of that step or older is refused.
@@ -113,7 +113,7 @@ class Category(db.Model):
     name_key: Mapped[str] = mapped_column(String(120))
     # One of the ten colours in colors.py (0-9); charts paint it with colors.color_class.
     color: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
-    created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=clock.now)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now)
 
     __table_args__ = (UniqueConstraint("user_id", "name_key", name="uq_categories_user_name"),)
 
@@ -137,9 +137,9 @@ class Expense(db.Model):
     date: Mapped[dt.date]
     amount: Mapped[Decimal] = mapped_column("amount_cents", Money)
     description: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=clock.now)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now)
     updated_at: Mapped[dt.datetime] = mapped_column(
-        db.DateTime(timezone=True), default=clock.now, onupdate=clock.now
+        UtcDateTime, default=clock.now, onupdate=clock.now
     )
     # The CSV import that added it, so the import can be undone; None when typed in.
     import_id: Mapped[int | None] = mapped_column(

@@ -9,7 +9,6 @@ cursor open between them.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 from collections.abc import Iterator
@@ -154,11 +153,6 @@ def json_chunks(rows: Iterator[ExportRow]) -> Iterator[str]:
     yield "".join(parts)
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
-    """A stored time as aware UTC: SQLite hands back naive datetimes, in UTC here."""
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
-
-
 def account_chunks(user_id: int, *, currency: str = DEFAULT_CURRENCY) -> Iterator[str]:
     """Yield everything stored about the user as one JSON document, the expenses streamed.
 
@@ -196,7 +190,7 @@ def account_chunks(user_id: int, *, currency: str = DEFAULT_CURRENCY) -> Iterato
         "exported_at": clock.now().isoformat(),
         "account": {
             "username": user.username,
-            "created_at": _utc(user.created_at).isoformat(),
+            "created_at": user.created_at.isoformat(),
             "two_factor": user.totp_secret is not None,
             # As chosen in Settings; null means the server's default. Amounts below stay
             # plain decimals: a formatted copy would only repeat them.
@@ -225,7 +219,7 @@ def account_chunks(user_id: int, *, currency: str = DEFAULT_CURRENCY) -> Iterato
                 "file": filename,
                 "status": status,
                 "imported": imported,
-                "created_at": _utc(created).isoformat(),
+                "created_at": created.isoformat(),
             }
             for filename, status, imported, created in imports
         ],
