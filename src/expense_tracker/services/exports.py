@@ -18,6 +18,7 @@ from sqlalchemy import func, or_, select
 
 from .. import clock
 from ..colors import COLOR_NAMES
+from ..config import DEFAULT_CURRENCY
 from ..extensions import db
 from ..models import (
     ApiToken,
@@ -30,10 +31,9 @@ from ..models import (
 )
 from .filters import ExpenseFilter, expense_conditions
 
+BATCH_SIZE = 1000
 # Every amount is written beside its currency (the user's, see services/preferences.py),
 # so a file says what its numbers mean.
-DEFAULT_CURRENCY = "EUR"
-BATCH_SIZE = 1000
 COLUMNS = ("date", "amount", "currency", "category", "description")
 # Excel opens UTF-8 CSV correctly only with a byte order mark; Python reads it with
 # encoding="utf-8-sig", and the importers here do.
