@@ -31,7 +31,7 @@ CENTS = Decimal("0.01")
 MAX_ID = 2**31 - 1
 
 
-class Money(TypeDecorator[Decimal]):
+class Cents(TypeDecorator[Decimal]):
     """A `Decimal` amount stored as integer minor units (cents).
 
     Integers keep sums exact on every database: SQLite has no decimal type and
@@ -135,7 +135,7 @@ class Expense(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
     date: Mapped[dt.date]
-    amount: Mapped[Decimal] = mapped_column("amount_cents", Money)
+    amount: Mapped[Decimal] = mapped_column("amount_cents", Cents)
     description: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now)
     updated_at: Mapped[dt.datetime] = mapped_column(
@@ -183,7 +183,7 @@ class MonthlyTotal(db.Model):
     category_id: Mapped[int] = mapped_column(
         ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    total: Mapped[Decimal] = mapped_column("total_cents", Money)
+    total: Mapped[Decimal] = mapped_column("total_cents", Cents)
     count: Mapped[int]
 
     def __repr__(self) -> str:
@@ -204,7 +204,7 @@ class Budget(db.Model):
     category_id: Mapped[int | None] = mapped_column(
         ForeignKey("categories.id", ondelete="CASCADE"), index=True
     )
-    amount: Mapped[Decimal] = mapped_column("amount_cents", Money)
+    amount: Mapped[Decimal] = mapped_column("amount_cents", Cents)
 
     __table_args__ = (
         UniqueConstraint("user_id", "category_id", name="uq_budgets_user_category"),
@@ -349,7 +349,7 @@ class RecurringExpense(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
-    amount: Mapped[Decimal] = mapped_column("amount_cents", Money)
+    amount: Mapped[Decimal] = mapped_column("amount_cents", Cents)
     description: Mapped[str] = mapped_column(String(200), default="")
     frequency: Mapped[str] = mapped_column(String(10))  # weekly, monthly or yearly
     start_date: Mapped[dt.date]
