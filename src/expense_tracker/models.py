@@ -338,7 +338,7 @@ class ImportMapping(db.Model):
 
 
 class RecurringExpense(db.Model):
-    """A template that becomes an expense on every date of its schedule.
+    """An amount that becomes an expense on every date of its schedule.
 
     `next_due` is the first date not yet handled (None once the schedule has ended);
     every date before it has been made into an expense or deliberately skipped.
@@ -366,9 +366,9 @@ class RecurringExpense(db.Model):
     category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
 
     __table_args__ = (
-        # Serves a user's list and the earliest due date of their active templates.
+        # Serves a user's list and the earliest due date of their active recurring expenses.
         Index("ix_recurring_expenses_user_next_due", "user_id", "next_due"),
-        # Serves the job: every template due by a date.
+        # Serves the job: every recurring expense due by a date.
         Index("ix_recurring_expenses_next_due", "next_due"),
         CheckConstraint(
             "frequency IN ('weekly', 'monthly', 'yearly')", name="ck_recurring_frequency"
@@ -383,9 +383,9 @@ class RecurringExpense(db.Model):
 
 
 class RecurringOccurrence(db.Model):
-    """One date of a template's schedule that has been handled, at most once per date.
+    """One date of a recurring expense's schedule that has been handled, at most once per date.
 
-    The unique (template, date) pair is what makes the job idempotent: a second run,
+    The unique (template_id, due_date) pair is what makes the job idempotent: a second run,
     or a second server running it at the same time, cannot insert the same date again,
     and only the run whose insert took effect makes the expense. The row outlives its
     expense (expense_id becomes NULL), so a deleted expense is not made again.

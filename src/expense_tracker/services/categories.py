@@ -257,7 +257,7 @@ def _move_references(user_id: int, source_id: int, target_id: int) -> None:
     """Point everything that refers to category `source_id` at `target_id` instead.
 
     The one place that knows which rows refer to a category: a table that gains a
-    category_id (budgets, recurring expense templates) gets its line here, or merging
+    category_id (budgets, recurring expenses) gets its line here, or merging
     would fail on its foreign key. Each step is one set-based statement, however many
     rows move.
     """
@@ -353,7 +353,7 @@ def has_expenses(user_id: int, category_id: int) -> bool:
 
 
 def _has_recurring(user_id: int, category_id: int) -> bool:
-    """Whether a recurring expense template is filed under the category."""
+    """Whether a recurring expense is filed under the category."""
     return bool(
         db.session.scalar(
             select(

@@ -202,17 +202,21 @@ def account_chunks(user_id: int, *, currency: str = DEFAULT_CURRENCY) -> Iterato
         "budgets": [{"category": name, "amount": f"{amount:.2f}"} for name, amount in budgets],
         "recurring_expenses": [
             {
-                "amount": f"{template.amount:.2f}",
-                "category": template.category.name,
-                "description": template.description,
-                "frequency": template.frequency,
-                "day_of_month": template.day_of_month,
-                "start_date": template.start_date.isoformat(),
-                "end_date": template.end_date.isoformat() if template.end_date else None,
-                "paused": template.is_paused,
-                "next_due": template.next_due.isoformat() if template.next_due else None,
+                "amount": f"{recurring_expense.amount:.2f}",
+                "category": recurring_expense.category.name,
+                "description": recurring_expense.description,
+                "frequency": recurring_expense.frequency,
+                "day_of_month": recurring_expense.day_of_month,
+                "start_date": recurring_expense.start_date.isoformat(),
+                "end_date": recurring_expense.end_date.isoformat()
+                if recurring_expense.end_date
+                else None,
+                "paused": recurring_expense.is_paused,
+                "next_due": recurring_expense.next_due.isoformat()
+                if recurring_expense.next_due
+                else None,
             }
-            for template in recurring
+            for recurring_expense in recurring
         ],
         "imports": [
             {
