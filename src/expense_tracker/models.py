@@ -1,4 +1,10 @@
-"""Database models: users, their categories and their expenses."""
+"""Database models: every table the app keeps, and the column types for amounts and times.
+
+Users and what they own (categories, expenses, monthly totals, budgets, recurring expenses
+and their occurrences, CSV imports and saved column mappings), and what guards an account
+(sessions, API tokens, recovery codes, throttle events). Amounts are `Cents`; times are
+`UtcDateTime`.
+"""
 
 from __future__ import annotations
 
