@@ -14,7 +14,7 @@ from expense_tracker.services import recurring, totals
 def test_run_recurring_makes_what_is_due_once_and_says_how_much(app, runner, user, other_user):
     with app.app_context():
         for person in (user, other_user):
-            recurring.create_template(
+            recurring.create_recurring(
                 person.id,
                 {
                     "amount": "9.99",

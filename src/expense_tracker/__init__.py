@@ -182,7 +182,7 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("when")
     def when(value) -> str:
-        """A stored time as UTC, to the minute (SQLite hands back naive UTC times)."""
+        """A stored time (aware UTC, see models.UtcDateTime), to the minute."""
         return f"{value:%-d %b %Y, %H:%M} UTC"
 
     @app.template_filter("device")

@@ -4,6 +4,12 @@ import os
 import secrets
 from pathlib import Path
 
+# What amounts are shown in for anyone who has not chosen in Settings (ISO 4217, Babel):
+# English as Ireland writes it, the grouping and decimal point the app always showed, and
+# the euro sign in front (€1,234.56). Config takes them; code without an app imports them.
+DEFAULT_CURRENCY = "EUR"
+DEFAULT_LOCALE = "en_IE"
+
 
 class Config:
     """Defaults for development; the environment overrides the secret key and database URL."""
@@ -34,9 +40,9 @@ class Config:
     # (X-Forwarded-For, X-Forwarded-Proto). 0: use the connection's own address.
     TRUSTED_PROXIES = 0
     EXPENSES_PER_PAGE = 50
-    # What amounts are shown in for anyone who has not chosen in Settings (ISO 4217, Babel).
-    CURRENCY = "EUR"
-    LOCALE = "en_IE"
+    # The environment's CURRENCY and LOCALE replace these (see _default_preferences).
+    CURRENCY = DEFAULT_CURRENCY
+    LOCALE = DEFAULT_LOCALE
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

@@ -1,4 +1,10 @@
-"""Database models: users, their categories and their expenses."""
+"""Database models: every table the app keeps, and the column types for amounts and times.
+
+Users and what they own (categories, expenses, monthly totals, budgets, recurring expenses
+and their occurrences, CSV imports and saved column mappings), and what guards an account
+(sessions, API tokens, recovery codes, throttle events). Amounts are `Cents`; times are
+`UtcDateTime`.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +37,7 @@ CENTS = Decimal("0.01")
 MAX_ID = 2**31 - 1
 
 
-class Money(TypeDecorator[Decimal]):
+class Cents(TypeDecorator[Decimal]):
     """A `Decimal` amount stored as integer minor units (cents).
 
     Integers keep sums exact on every database: SQLite has no decimal type and
@@ -78,7 +84,7 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(32))
     password_hash: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=clock.now)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now)
     # Two-factor authentication is on when the user has a TOTP secret (base32).
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     # The newest TOTP time step used to log in: a code of that step or older is refused.
@@ -113,7 +119,7 @@ class Category(db.Model):
     name_key: Mapped[str] = mapped_column(String(120))
     # One of the ten colours in colors.py (0-9); charts paint it with colors.color_class.
     color: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
-    created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=clock.now)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now)
 
     __table_args__ = (UniqueConstraint("user_id", "name_key", name="uq_categories_user_name"),)
 
@@ -135,11 +141,11 @@ class Expense(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
     date: Mapped[dt.date]
-    amount: Mapped[Decimal] = mapped_column("amount_cents", Money)
+    amount: Mapped[Decimal] = mapped_column("amount_cents", Cents)
     description: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=clock.now)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now)
     updated_at: Mapped[dt.datetime] = mapped_column(
-        db.DateTime(timezone=True), default=clock.now, onupdate=clock.now
+        UtcDateTime, default=clock.now, onupdate=clock.now
     )
     # The CSV import that added it, so the import can be undone; None when typed in.
     import_id: Mapped[int | None] = mapped_column(
@@ -183,7 +189,7 @@ class MonthlyTotal(db.Model):
     category_id: Mapped[int] = mapped_column(
         ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    total: Mapped[Decimal] = mapped_column("total_cents", Money)
+    total: Mapped[Decimal] = mapped_column("total_cents", Cents)
     count: Mapped[int]
 
     def __repr__(self) -> str:
@@ -204,7 +210,7 @@ class Budget(db.Model):
     category_id: Mapped[int | None] = mapped_column(
         ForeignKey("categories.id", ondelete="CASCADE"), index=True
     )
-    amount: Mapped[Decimal] = mapped_column("amount_cents", Money)
+    amount: Mapped[Decimal] = mapped_column("amount_cents", Cents)
 
     __table_args__ = (
         UniqueConstraint("user_id", "category_id", name="uq_budgets_user_category"),
@@ -338,7 +344,7 @@ class ImportMapping(db.Model):
 
 
 class RecurringExpense(db.Model):
-    """A template that becomes an expense on every date of its schedule.
+    """An amount that becomes an expense on every date of its schedule.
 
     `next_due` is the first date not yet handled (None once the schedule has ended);
     every date before it has been made into an expense or deliberately skipped.
@@ -349,7 +355,7 @@ class RecurringExpense(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
-    amount: Mapped[Decimal] = mapped_column("amount_cents", Money)
+    amount: Mapped[Decimal] = mapped_column("amount_cents", Cents)
     description: Mapped[str] = mapped_column(String(200), default="")
     frequency: Mapped[str] = mapped_column(String(10))  # weekly, monthly or yearly
     start_date: Mapped[dt.date]
@@ -366,9 +372,9 @@ class RecurringExpense(db.Model):
     category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
 
     __table_args__ = (
-        # Serves a user's list and the earliest due date of their active templates.
+        # Serves a user's list and the earliest due date of their active recurring expenses.
         Index("ix_recurring_expenses_user_next_due", "user_id", "next_due"),
-        # Serves the job: every template due by a date.
+        # Serves the job: every recurring expense due by a date.
         Index("ix_recurring_expenses_next_due", "next_due"),
         CheckConstraint(
             "frequency IN ('weekly', 'monthly', 'yearly')", name="ck_recurring_frequency"
@@ -383,9 +389,9 @@ class RecurringExpense(db.Model):
 
 
 class RecurringOccurrence(db.Model):
-    """One date of a template's schedule that has been handled, at most once per date.
+    """One date of a recurring expense's schedule that has been handled, at most once per date.
 
-    The unique (template, date) pair is what makes the job idempotent: a second run,
+    The unique (template_id, due_date) pair is what makes the job idempotent: a second run,
     or a second server running it at the same time, cannot insert the same date again,
     and only the run whose insert took effect makes the expense. The row outlives its
     expense (expense_id becomes NULL), so a deleted expense is not made again.

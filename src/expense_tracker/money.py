@@ -18,8 +18,6 @@ from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_precision
 
-from .services.preferences import DEFAULT_CURRENCY, DEFAULT_LOCALE
-
 _SAMPLE = Decimal("1234567.89")
 
 
@@ -111,8 +109,8 @@ def preferences_of(user) -> tuple[str, str]:
     from flask import current_app
 
     config = current_app.config
-    locale = getattr(user, "locale", None) or config.get("LOCALE", DEFAULT_LOCALE)
-    currency = getattr(user, "currency", None) or config.get("CURRENCY", DEFAULT_CURRENCY)
+    locale = getattr(user, "locale", None) or config["LOCALE"]
+    currency = getattr(user, "currency", None) or config["CURRENCY"]
     return locale, currency
 
 

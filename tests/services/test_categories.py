@@ -293,11 +293,11 @@ def starting_next_year(user, category: str) -> int:
         "frequency": "monthly",
         "start_date": today.replace(year=today.year + 1, day=1).isoformat(),
     }
-    return recurring.create_template(user.id, raw, today).id
+    return recurring.create_recurring(user.id, raw, today).id
 
 
 def test_a_category_a_recurring_expense_uses_is_not_deleted(user):
-    template_id = starting_next_year(user, "Housing")
+    recurring_id = starting_next_year(user, "Housing")
     housing = category_id(user, "Housing")
 
     with pytest.raises(Conflict) as raised:
@@ -305,18 +305,18 @@ def test_a_category_a_recurring_expense_uses_is_not_deleted(user):
 
     assert "used by a recurring expense" in str(raised.value)
     assert names(user) == ["Housing"]
-    assert db.session.get(RecurringExpense, template_id).category_id == housing
+    assert db.session.get(RecurringExpense, recurring_id).category_id == housing
 
 
 def test_merging_moves_the_recurring_expenses_too(user):
-    template_id = starting_next_year(user, "Rent")
+    recurring_id = starting_next_year(user, "Rent")
     make_expense(user, category="Housing")
     housing = category_id(user, "Housing")
 
     categories.merge_category(user.id, category_id(user, "Rent"), housing)
 
     assert names(user) == ["Housing"]
-    assert db.session.get(RecurringExpense, template_id).category_id == housing
+    assert db.session.get(RecurringExpense, recurring_id).category_id == housing
 
 
 def test_another_users_category_cannot_be_deleted(user, other_user):

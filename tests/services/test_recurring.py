@@ -19,7 +19,7 @@ from expense_tracker.services import accounts, expenses, recurring, totals
 D = dt.date
 
 
-def make_template(user, today: dt.date, **fields) -> RecurringExpense:
+def make_recurring(user, today: dt.date, **fields) -> RecurringExpense:
     raw = {
         "amount": "100",
         "category": "Housing",
@@ -28,7 +28,7 @@ def make_template(user, today: dt.date, **fields) -> RecurringExpense:
         "start_date": today.isoformat(),
         **fields,
     }
-    return recurring.create_template(user.id, raw, today)
+    return recurring.create_recurring(user.id, raw, today)
 
 
 def dates_made(user_id: int) -> list[dt.date]:
@@ -53,7 +53,7 @@ def user_due(user_id: int) -> dt.date | None:
 def test_a_start_in_the_past_fills_in_every_date_up_to_today(user):
     today = D(2026, 11, 24)
 
-    make_template(user, today, start_date="2026-01-31", day_of_month="31")
+    make_recurring(user, today, start_date="2026-01-31", day_of_month="31")
 
     assert dates_made(user.id) == [
         D(2026, 1, 31),
@@ -70,8 +70,8 @@ def test_a_start_in_the_past_fills_in_every_date_up_to_today(user):
     assert user_due(user.id) == D(2026, 11, 30)
 
 
-def test_expenses_made_carry_the_templates_amount_category_and_description(user):
-    make_template(user, D(2026, 11, 24), amount="950.50", description="Flat")
+def test_expenses_made_carry_the_recurring_expenses_amount_category_and_description(user):
+    make_recurring(user, D(2026, 11, 24), amount="950.50", description="Flat")
 
     made = db.session.scalars(select(Expense)).one()
 
@@ -83,14 +83,14 @@ def test_expenses_made_carry_the_templates_amount_category_and_description(user)
 
 
 def test_made_expenses_keep_the_monthly_totals_right(user):
-    make_template(user, D(2026, 11, 24), start_date="2025-11-24", frequency="weekly")
+    make_recurring(user, D(2026, 11, 24), start_date="2025-11-24", frequency="weekly")
 
     assert totals.check_monthly_totals() == []
     assert len(dates_made(user.id)) == 53
 
 
 def test_running_the_job_twice_makes_each_expense_once(user):
-    make_template(user, D(2026, 1, 1), start_date="2026-01-01", frequency="weekly")
+    make_recurring(user, D(2026, 1, 1), start_date="2026-01-01", frequency="weekly")
 
     first = recurring.run_due(D(2026, 3, 1))
     second = recurring.run_due(D(2026, 3, 1))
@@ -101,8 +101,8 @@ def test_running_the_job_twice_makes_each_expense_once(user):
 
 
 def test_the_job_counts_expenses_and_users_and_moves_each_users_due_date(user, other_user):
-    make_template(user, D(2026, 1, 1), start_date="2026-01-05")
-    make_template(other_user, D(2026, 1, 1), start_date="2026-06-10", frequency="yearly")
+    make_recurring(user, D(2026, 1, 1), start_date="2026-01-05")
+    make_recurring(other_user, D(2026, 1, 1), start_date="2026-06-10", frequency="yearly")
 
     report = recurring.run_due(D(2026, 3, 5))
 
@@ -112,9 +112,9 @@ def test_the_job_counts_expenses_and_users_and_moves_each_users_due_date(user, o
 
 
 def test_a_direct_duplicate_occurrence_is_refused_by_the_database(user):
-    template = make_template(user, D(2026, 11, 24))
+    recurring_expense = make_recurring(user, D(2026, 11, 24))
     now = clock.now()
-    row = {"template_id": template.id, "due_date": D(2026, 11, 24), "created_at": now}
+    row = {"template_id": recurring_expense.id, "due_date": D(2026, 11, 24), "created_at": now}
 
     with pytest.raises(IntegrityError):
         db.session.execute(insert(RecurringOccurrence).values(**row))
@@ -123,16 +123,16 @@ def test_a_direct_duplicate_occurrence_is_refused_by_the_database(user):
 
 def test_runs_at_the_same_time_make_each_expense_once(app, user, monkeypatch):
     with app.app_context():
-        make_template(user, D(2026, 1, 1), start_date="2026-01-01", frequency="weekly")
+        make_recurring(user, D(2026, 1, 1), start_date="2026-01-01", frequency="weekly")
     runs = 4
-    # Every run has read the template, at the same stale cursor, before any run claims a date:
-    # only the unique (template, date) pair stands between them and duplicates.
+    # Every run has read the recurring expense, at the same stale cursor, before any run claims a
+    # date: only the unique (template_id, due_date) pair stands between them and duplicates.
     barrier = threading.Barrier(runs, timeout=30)
     claim = recurring._make_due
 
-    def claim_together(template, today):
+    def claim_together(recurring_expense, today):
         barrier.wait()
-        return claim(template, today)
+        return claim(recurring_expense, today)
 
     monkeypatch.setattr(recurring, "_make_due", claim_together)
     reports, errors = [], []
@@ -160,7 +160,7 @@ def test_runs_at_the_same_time_make_each_expense_once(app, user, monkeypatch):
 
 
 def test_a_deleted_expense_is_not_made_again(user):
-    make_template(user, D(2026, 11, 24))
+    make_recurring(user, D(2026, 11, 24))
     made = db.session.scalars(select(Expense)).one()
 
     expenses.delete_expense(user.id, made.id)
@@ -171,23 +171,23 @@ def test_a_deleted_expense_is_not_made_again(user):
     assert occurrence.expense_id is None
 
 
-def test_deleting_a_template_keeps_its_expenses(user):
-    template = make_template(user, D(2026, 11, 24), start_date="2026-10-01")
+def test_deleting_a_recurring_expense_keeps_its_expenses(user):
+    recurring_expense = make_recurring(user, D(2026, 11, 24), start_date="2026-10-01")
 
-    recurring.delete_template(user.id, template.id)
+    recurring.delete_recurring(user.id, recurring_expense.id)
 
     assert dates_made(user.id) == [D(2026, 10, 1), D(2026, 11, 1)]
     assert db.session.scalar(select(func.count()).select_from(RecurringOccurrence)) == 0
     assert user_due(user.id) is None
 
 
-def test_the_user_row_holds_the_earliest_due_date_of_active_templates(user):
+def test_the_user_row_holds_the_earliest_due_date_of_active_recurring_expenses(user):
     today = D(2026, 11, 24)
-    make_template(user, today, start_date="2026-12-20")
-    soon = make_template(user, today, start_date="2026-12-03", frequency="weekly")
+    make_recurring(user, today, start_date="2026-12-20")
+    soon = make_recurring(user, today, start_date="2026-12-03", frequency="weekly")
     assert user_due(user.id) == D(2026, 12, 3)
 
-    recurring.pause_template(user.id, soon.id, today)
+    recurring.pause_recurring(user.id, soon.id, today)
 
     assert user_due(user.id) == D(2026, 12, 20)
 
@@ -196,39 +196,43 @@ def test_the_user_row_holds_the_earliest_due_date_of_active_templates(user):
 
 
 def test_pausing_skips_the_dates_while_paused_and_resuming_does_not_back_fill(user):
-    template = make_template(user, D(2026, 1, 1), start_date="2026-01-01", frequency="weekly")
+    recurring_expense = make_recurring(
+        user, D(2026, 1, 1), start_date="2026-01-01", frequency="weekly"
+    )
 
-    recurring.pause_template(user.id, template.id, D(2026, 1, 10))
+    recurring.pause_recurring(user.id, recurring_expense.id, D(2026, 1, 10))
     recurring.run_due(D(2026, 2, 1))
-    recurring.resume_template(user.id, template.id, D(2026, 2, 4))
+    recurring.resume_recurring(user.id, recurring_expense.id, D(2026, 2, 4))
     recurring.run_due(D(2026, 2, 12))
 
     assert dates_made(user.id) == [D(2026, 1, 1), D(2026, 1, 8), D(2026, 2, 5), D(2026, 2, 12)]
 
 
 def test_pausing_first_makes_what_was_due(user):
-    template = make_template(user, D(2026, 1, 1), start_date="2026-01-01", frequency="weekly")
+    recurring_expense = make_recurring(
+        user, D(2026, 1, 1), start_date="2026-01-01", frequency="weekly"
+    )
 
-    recurring.pause_template(user.id, template.id, D(2026, 1, 15))
+    recurring.pause_recurring(user.id, recurring_expense.id, D(2026, 1, 15))
 
     assert dates_made(user.id) == [D(2026, 1, 1), D(2026, 1, 8), D(2026, 1, 15)]
     assert user_due(user.id) is None
 
 
 def test_resuming_on_a_due_day_makes_that_days_expense(user):
-    template = make_template(user, D(2026, 1, 1), start_date="2026-01-01")
-    recurring.pause_template(user.id, template.id, D(2026, 1, 2))
+    recurring_expense = make_recurring(user, D(2026, 1, 1), start_date="2026-01-01")
+    recurring.pause_recurring(user.id, recurring_expense.id, D(2026, 1, 2))
 
-    recurring.resume_template(user.id, template.id, D(2026, 3, 1))
+    recurring.resume_recurring(user.id, recurring_expense.id, D(2026, 3, 1))
 
     assert dates_made(user.id) == [D(2026, 1, 1), D(2026, 3, 1)]
     assert user_due(user.id) == D(2026, 4, 1)
 
 
 def test_ending_stops_every_date_after_today(user):
-    template = make_template(user, D(2026, 1, 1), start_date="2026-01-01")
+    recurring_expense = make_recurring(user, D(2026, 1, 1), start_date="2026-01-01")
 
-    ended = recurring.end_template(user.id, template.id, D(2026, 2, 15))
+    ended = recurring.end_recurring(user.id, recurring_expense.id, D(2026, 2, 15))
     recurring.run_due(D(2026, 12, 31))
 
     assert dates_made(user.id) == [D(2026, 1, 1), D(2026, 2, 1)]
@@ -237,7 +241,7 @@ def test_ending_stops_every_date_after_today(user):
 
 
 def test_an_end_date_in_the_form_is_the_last_possible_date(user):
-    make_template(user, D(2026, 1, 1), start_date="2026-01-01", end_date="2026-03-01")
+    make_recurring(user, D(2026, 1, 1), start_date="2026-01-01", end_date="2026-03-01")
 
     recurring.run_due(D(2026, 12, 31))
 
@@ -245,11 +249,11 @@ def test_an_end_date_in_the_form_is_the_last_possible_date(user):
 
 
 def test_editing_changes_only_the_dates_after_today(user):
-    template = make_template(user, D(2026, 1, 1), start_date="2026-01-01")
+    recurring_expense = make_recurring(user, D(2026, 1, 1), start_date="2026-01-01")
 
-    recurring.update_template(
+    recurring.update_recurring(
         user.id,
-        template.id,
+        recurring_expense.id,
         {
             "amount": "120",
             "category": "Housing",
@@ -273,9 +277,13 @@ def test_editing_changes_only_the_dates_after_today(user):
 
 
 def test_fields_left_out_of_a_change_keep_their_values(user):
-    template = make_template(user, D(2026, 1, 1), start_date="2026-01-31", end_date="2026-12-31")
+    recurring_expense = make_recurring(
+        user, D(2026, 1, 1), start_date="2026-01-31", end_date="2026-12-31"
+    )
 
-    changed = recurring.update_template(user.id, template.id, {"amount": "7"}, D(2026, 1, 31))
+    changed = recurring.update_recurring(
+        user.id, recurring_expense.id, {"amount": "7"}, D(2026, 1, 31)
+    )
 
     assert (changed.amount, changed.description, changed.end_date) == (
         Decimal("7.00"),
@@ -286,11 +294,11 @@ def test_fields_left_out_of_a_change_keep_their_values(user):
 
 
 def test_moving_a_future_start_into_the_past_fills_it_in(user):
-    template = make_template(user, D(2026, 3, 10), start_date="2026-04-01")
+    recurring_expense = make_recurring(user, D(2026, 3, 10), start_date="2026-04-01")
 
-    recurring.update_template(
+    recurring.update_recurring(
         user.id,
-        template.id,
+        recurring_expense.id,
         {"amount": "5", "category": "Fun", "frequency": "monthly", "start_date": "2026-01-01"},
         D(2026, 3, 10),
     )
@@ -298,13 +306,15 @@ def test_moving_a_future_start_into_the_past_fills_it_in(user):
     assert dates_made(user.id) == [D(2026, 1, 1), D(2026, 2, 1), D(2026, 3, 1)]
 
 
-def test_removing_the_end_date_of_an_ended_template_restarts_it_tomorrow(user):
-    template = make_template(user, D(2026, 1, 1), start_date="2026-01-01", frequency="weekly")
-    recurring.end_template(user.id, template.id, D(2026, 1, 3))
+def test_removing_the_end_date_of_an_ended_recurring_expense_restarts_it_tomorrow(user):
+    recurring_expense = make_recurring(
+        user, D(2026, 1, 1), start_date="2026-01-01", frequency="weekly"
+    )
+    recurring.end_recurring(user.id, recurring_expense.id, D(2026, 1, 3))
 
-    recurring.update_template(
+    recurring.update_recurring(
         user.id,
-        template.id,
+        recurring_expense.id,
         {"end_date": ""},
         D(2026, 2, 1),
     )
@@ -317,7 +327,7 @@ def test_removing_the_end_date_of_an_ended_template_restarts_it_tomorrow(user):
 
 def test_bad_input_names_every_bad_field_and_stores_nothing(user):
     with pytest.raises(ValidationError) as error:
-        recurring.create_template(
+        recurring.create_recurring(
             user.id,
             {
                 "amount": "0",
@@ -343,29 +353,29 @@ def test_bad_input_names_every_bad_field_and_stores_nothing(user):
 
 def test_the_end_cannot_come_before_the_start(user):
     with pytest.raises(ValidationError) as error:
-        make_template(user, D(2026, 11, 24), end_date="2026-11-23")
+        make_recurring(user, D(2026, 11, 24), end_date="2026-11-23")
 
     assert error.value.errors == {"end_date": "The end date cannot be before the start date."}
 
 
 def test_a_start_more_than_three_years_back_is_refused(user):
     with pytest.raises(ValidationError) as error:
-        make_template(user, D(2026, 11, 24), start_date="2023-11-23")
+        make_recurring(user, D(2026, 11, 24), start_date="2023-11-23")
 
     assert "at most 3 years ago (2023-11-24)" in error.value.errors["start_date"]
 
 
-def test_another_users_template_is_not_found(user, other_user):
-    template = make_template(user, D(2026, 11, 24))
+def test_another_users_recurring_expense_is_not_found(user, other_user):
+    recurring_expense = make_recurring(user, D(2026, 11, 24))
 
     with pytest.raises(NotFound):
-        recurring.pause_template(other_user.id, template.id, D(2026, 11, 24))
+        recurring.pause_recurring(other_user.id, recurring_expense.id, D(2026, 11, 24))
     with pytest.raises(NotFound):
-        recurring.delete_template(other_user.id, template.id)
+        recurring.delete_recurring(other_user.id, recurring_expense.id)
 
 
-def test_deleting_the_account_deletes_its_templates(user):
-    make_template(user, D(2026, 11, 24), start_date="2026-10-01")
+def test_deleting_the_account_deletes_its_recurring_expenses(user):
+    make_recurring(user, D(2026, 11, 24), start_date="2026-10-01")
 
     accounts.delete_account(user.id, user.password, "127.0.0.1")
 

@@ -1,4 +1,4 @@
-"""Recurring schedules: which dates a template falls on, with no database."""
+"""Recurring schedules: which dates a recurring expense falls on, with no database."""
 
 from __future__ import annotations
 

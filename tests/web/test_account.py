@@ -43,7 +43,7 @@ def test_download_holds_everything_of_mine_and_no_secrets(
     with app.app_context():
         tokens.create_token(user.id, "Phone")
         budgets.replace_budgets(user.id, "900", {"Food": "300"})
-        recurring.create_template(
+        recurring.create_recurring(
             user.id,
             {
                 "amount": "950",
@@ -104,7 +104,7 @@ def test_deleting_the_account_removes_everything_of_mine_only(
     with app.app_context():
         tokens.create_token(user.id, "Phone")
         budgets.replace_budgets(user.id, "900", {"Food": "300"})
-        recurring.create_template(
+        recurring.create_recurring(
             user.id,
             {
                 "amount": "950",

@@ -45,7 +45,7 @@ def expense_dates(app) -> list[dt.date]:
         return list(db.session.scalars(select(Expense.date).order_by(Expense.date)))
 
 
-def template_id(app) -> int:
+def recurring_id(app) -> int:
     with app.app_context():
         return db.session.scalars(select(RecurringExpense.id)).one()
 
@@ -83,7 +83,7 @@ def test_bad_input_is_shown_beside_the_fields_and_kept(app, auth_client):
 
 def test_editing_saves_and_applies_from_tomorrow(app, auth_client):
     add(auth_client)
-    url = f"/recurring/{template_id(app)}/edit"
+    url = f"/recurring/{recurring_id(app)}/edit"
 
     response = post_form(
         auth_client, url, {**VALID, "amount": "1000"}, token_page=url, follow_redirects=True
@@ -97,7 +97,7 @@ def test_editing_saves_and_applies_from_tomorrow(app, auth_client):
 
 def test_pause_resume_and_end_change_the_status(app, auth_client):
     add(auth_client)
-    base = f"/recurring/{template_id(app)}"
+    base = f"/recurring/{recurring_id(app)}"
 
     paused = text(post_form(auth_client, f"{base}/pause", {}, follow_redirects=True))
     resumed = text(post_form(auth_client, f"{base}/resume", {}, follow_redirects=True))
@@ -112,7 +112,7 @@ def test_deleting_keeps_the_expenses(app, auth_client):
     add(auth_client)
 
     response = post_form(
-        auth_client, f"/recurring/{template_id(app)}/delete", {}, follow_redirects=True
+        auth_client, f"/recurring/{recurring_id(app)}/delete", {}, follow_redirects=True
     )
 
     assert "The expenses it made are kept." in text(response)
@@ -121,10 +121,10 @@ def test_deleting_keeps_the_expenses(app, auth_client):
 
 
 @pytest.mark.parametrize("action", ["edit", "pause", "resume", "end", "delete"])
-def test_another_users_template_is_404(app, client, user, other_user, action):
+def test_another_users_recurring_expense_is_404(app, client, user, other_user, action):
     with app.app_context():
-        template = recurring.create_template(user.id, VALID, TODAY)
-        theirs = template.id
+        recurring_expense = recurring.create_recurring(user.id, VALID, TODAY)
+        theirs = recurring_expense.id
     log_in(client, other_user.username, other_user.password)
     url = f"/recurring/{theirs}/{action}"
 
@@ -198,16 +198,16 @@ def test_amounts_are_typed_and_shown_in_the_users_convention(app, auth_client, u
     assert "Added Rent (1.234,56\u00a0€, monthly on the 1st)." in page
     with app.app_context():
         assert [str(a) for a in db.session.scalars(select(Expense.amount))] == ["1234.56"] * 3
-    edit_page = text(auth_client.get(f"/recurring/{template_id(app)}/edit"))
+    edit_page = text(auth_client.get(f"/recurring/{recurring_id(app)}/edit"))
     assert 'value="1234,56"' in edit_page
     assert "In EUR, like 1.234,56 or 12,5" in edit_page
 
     response = post_form(
         auth_client,
-        f"/recurring/{template_id(app)}/edit",
+        f"/recurring/{recurring_id(app)}/edit",
         {**VALID, "amount": "99,90"},
-        token_page=f"/recurring/{template_id(app)}/edit",
+        token_page=f"/recurring/{recurring_id(app)}/edit",
     )
     assert response.status_code == 302
     with app.app_context():
-        assert str(db.session.get(RecurringExpense, template_id(app)).amount) == "99.90"
+        assert str(db.session.get(RecurringExpense, recurring_id(app)).amount) == "99.90"

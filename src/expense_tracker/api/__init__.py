@@ -1,5 +1,8 @@
 """The JSON API under /api/v1, documented by an OpenAPI 3.1 spec generated from the code.
 
+It serves tokens, expenses, exports, the summary and trend, categories, budgets and
+recurring expenses (views.py and recurring.py), and its docs page (docs.py).
+
 flask-smorest builds the spec from the marshmallow schemas and decorators on each
 view, so the document cannot drift from what the views do.
 """

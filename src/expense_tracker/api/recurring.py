@@ -24,18 +24,18 @@ def _raw(body: dict) -> dict[str, str | None]:
     return raw
 
 
-def _template_json(template: RecurringExpense) -> dict:
+def _recurring_json(recurring_expense: RecurringExpense) -> dict:
     return {
-        "id": template.id,
-        "amount": template.amount,
-        "category": template.category.name,
-        "description": template.description,
-        "frequency": template.frequency,
-        "start_date": template.start_date,
-        "day_of_month": template.day_of_month,
-        "end_date": template.end_date,
-        "status": recurring.status_of(template),
-        "next_due": template.next_due,
+        "id": recurring_expense.id,
+        "amount": recurring_expense.amount,
+        "category": recurring_expense.category.name,
+        "description": recurring_expense.description,
+        "frequency": recurring_expense.frequency,
+        "start_date": recurring_expense.start_date,
+        "day_of_month": recurring_expense.day_of_month,
+        "end_date": recurring_expense.end_date,
+        "status": recurring.status_of(recurring_expense),
+        "next_due": recurring_expense.next_due,
     }
 
 
@@ -45,7 +45,7 @@ def _template_json(template: RecurringExpense) -> dict:
 @bp.doc(security=BEARER)
 def list_recurring():
     """Your recurring expenses: active ones first, then paused, then ended."""
-    return {"items": [_template_json(t) for t in recurring.list_templates(_user_id())]}
+    return {"items": [_recurring_json(t) for t in recurring.list_recurring(_user_id())]}
 
 
 @bp.post("/recurring")
@@ -59,18 +59,19 @@ def list_recurring():
 @bp.doc(security=BEARER)
 def create_recurring(body: dict):
     """Add a recurring expense. Its dates from the start up to today become expenses at once."""
-    template = recurring.create_template(_user_id(), _raw(body), clock.today())
-    location = url_for("api.get_recurring", template_id=template.id, _external=True)
-    return _template_json(template), {"Location": location}
+    recurring_expense = recurring.create_recurring(_user_id(), _raw(body), clock.today())
+    location = url_for("api.get_recurring", template_id=recurring_expense.id, _external=True)
+    return _recurring_json(recurring_expense), {"Location": location}
 
 
+# The id in the path keeps its published name, template_id, as the OpenAPI document shows it.
 @bp.get("/recurring/<int:template_id>")
 @bp.response(200, schemas.Recurring)
 @errors(401, 404)
 @bp.doc(security=BEARER)
 def get_recurring(template_id: int):
     """One of your recurring expenses; anyone else's is 404."""
-    return _template_json(recurring.get_template(_user_id(), template_id))
+    return _recurring_json(recurring.get_recurring(_user_id(), template_id))
 
 
 @bp.patch("/recurring/<int:template_id>")
@@ -80,8 +81,10 @@ def get_recurring(template_id: int):
 @bp.doc(security=BEARER)
 def update_recurring(body: dict, template_id: int):
     """Change the fields sent; they apply to the dates after today."""
-    template = recurring.update_template(_user_id(), template_id, _raw(body), clock.today())
-    return _template_json(template)
+    recurring_expense = recurring.update_recurring(
+        _user_id(), template_id, _raw(body), clock.today()
+    )
+    return _recurring_json(recurring_expense)
 
 
 @bp.delete("/recurring/<int:template_id>")
@@ -90,5 +93,5 @@ def update_recurring(body: dict, template_id: int):
 @bp.doc(security=BEARER)
 def delete_recurring(template_id: int):
     """Delete a recurring expense; the expenses it made stay."""
-    recurring.delete_template(_user_id(), template_id)
+    recurring.delete_recurring(_user_id(), template_id)
     return ""

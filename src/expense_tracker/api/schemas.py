@@ -24,7 +24,7 @@ PER_PAGE_DEFAULT = 50
 PER_PAGE_MAX = 500
 
 
-class Money(fields.Decimal):
+class AmountField(fields.Decimal):
     """An exact amount, written as a decimal string with two decimals ("12.50")."""
 
     def __init__(self, *, metadata: dict | None = None, **kwargs):
@@ -336,7 +336,7 @@ class TokenList(ma.Schema):
 class Expense(ma.Schema):
     id = fields.Integer(required=True)
     date = fields.Date(required=True)
-    amount = Money(required=True, metadata={"examples": ["12.50"]})
+    amount = AmountField(required=True, metadata={"examples": ["12.50"]})
     category = fields.String(required=True)
     description = fields.String(required=True)
 
@@ -352,7 +352,7 @@ class ExpenseList(ma.Schema):
 
 class Recurring(ma.Schema):
     id = fields.Integer(required=True)
-    amount = Money(required=True, metadata={"examples": ["950.00"]})
+    amount = AmountField(required=True, metadata={"examples": ["950.00"]})
     category = fields.String(required=True)
     description = fields.String(required=True)
     frequency = fields.String(required=True, metadata={"enum": ["weekly", "monthly", "yearly"]})
@@ -373,7 +373,7 @@ class RecurringList(ma.Schema):
 
 class ExportedExpense(ma.Schema):
     date = fields.Date(required=True)
-    amount = Money(required=True, metadata={"examples": ["12.50"]})
+    amount = AmountField(required=True, metadata={"examples": ["12.50"]})
     currency = fields.String(
         required=True,
         metadata={
@@ -388,7 +388,7 @@ class ExportedExpense(ma.Schema):
 class CategoryShare(ma.Schema):
     category = fields.String(required=True)
     color = fields.Integer(required=True, metadata=_COLOR_DOC)
-    total = Money(required=True)
+    total = AmountField(required=True)
     count = fields.Integer(required=True)
     percent = fields.String(
         required=True,
@@ -402,7 +402,7 @@ class CategoryShare(ma.Schema):
 class Summary(ma.Schema):
     from_ = fields.Date(data_key="from", required=True, allow_none=True)
     to = fields.Date(required=True, allow_none=True)
-    total = Money(required=True)
+    total = AmountField(required=True)
     count = fields.Integer(required=True)
     categories = fields.List(
         fields.Nested(CategoryShare),
@@ -415,7 +415,7 @@ class CategoryBalance(ma.Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     color = fields.Integer(required=True, metadata=_COLOR_DOC)
-    total = Money(required=True, metadata={"description": "All time."})
+    total = AmountField(required=True, metadata={"description": "All time."})
     count = fields.Integer(required=True)
 
 
@@ -438,10 +438,10 @@ class Problem(ma.Schema):
 
 
 class BudgetState(ma.Schema):
-    amount = Money(required=True, metadata={"description": "The monthly budget."})
-    spent = Money(required=True, metadata={"description": "Spent in the month."})
-    left = Money(required=True, metadata={"description": "What remains; 0.00 at or over."})
-    over = Money(required=True, metadata={"description": "How much over; 0.00 unless over."})
+    amount = AmountField(required=True, metadata={"description": "The monthly budget."})
+    spent = AmountField(required=True, metadata={"description": "Spent in the month."})
+    left = AmountField(required=True, metadata={"description": "What remains; 0.00 at or over."})
+    over = AmountField(required=True, metadata={"description": "How much over; 0.00 unless over."})
     percent = fields.String(
         required=True,
         metadata={"description": "Share of the budget spent, one decimal.", "examples": ["40.0"]},
@@ -469,13 +469,13 @@ class MonthBudgets(ma.Schema):
 
 class MonthCategory(ma.Schema):
     category = fields.String(required=True)
-    total = Money(required=True)
+    total = AmountField(required=True)
     count = fields.Integer(required=True)
 
 
 class TrendMonth(ma.Schema):
     month = fields.String(required=True, metadata=_MONTH_DOC)
-    total = Money(required=True)
+    total = AmountField(required=True)
     count = fields.Integer(required=True)
     categories = fields.List(
         fields.Nested(MonthCategory), required=True, metadata={"description": "Largest first."}

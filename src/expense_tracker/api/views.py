@@ -1,4 +1,8 @@
-"""API views: JSON in, service call, JSON out. Rules live in the services."""
+"""API views for tokens, expenses, exports, the summary, categories, the trend and budgets.
+
+JSON in, service call, JSON out; the rules live in the services. The recurring expense
+views are in recurring.py, on the same blueprint.
+"""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""Recurring expense pages: list, add, edit, pause, resume, end and delete templates."""
+"""Recurring expense pages: list, add, edit, pause, resume, end and delete recurring expenses."""

@@ -6,7 +6,7 @@ from ..forms import ServiceForm
 
 
 class RecurringForm(ServiceForm):
-    """A template's amount, category, description and schedule, for adding and editing."""
+    """A recurring expense's amount, category, description and schedule, for adding and editing."""
 
     amount = StringField("Amount")
     category = StringField("Category")

@@ -35,15 +35,15 @@ def _ordinal(number: int) -> str:
 
 
 @bp.app_template_filter("schedule")
-def describe_schedule(template: RecurringExpense) -> str:
+def describe_schedule(recurring_expense: RecurringExpense) -> str:
     """The schedule in words, such as "Monthly on the 31st (or the month's last day)"."""
-    if template.frequency == "weekly":
-        return f"Weekly on {WEEKDAYS[template.start_date.weekday()]}"
-    if template.frequency == "monthly":
-        day = template.day_of_month or template.start_date.day
+    if recurring_expense.frequency == "weekly":
+        return f"Weekly on {WEEKDAYS[recurring_expense.start_date.weekday()]}"
+    if recurring_expense.frequency == "monthly":
+        day = recurring_expense.day_of_month or recurring_expense.start_date.day
         shorter = " (or the month's last day)" if day > 28 else ""
         return f"Monthly on the {_ordinal(day)}{shorter}"
-    start = template.start_date
+    start = recurring_expense.start_date
     leap = " (28 Feb in other years)" if (start.month, start.day) == (2, 29) else ""
     return f"Yearly on {start:%-d %b}{leap}"
 
@@ -52,19 +52,19 @@ def _submitted(form: RecurringForm) -> dict[str, str | None]:
     return {name: form[name].data for name in FIELDS}
 
 
-def _describe(template: RecurringExpense) -> str:
-    what = template.description or template.category.name
-    amount = formatter_for(current_user).money(template.amount)
-    return f"{what} ({amount}, {describe_schedule(template).lower()})"
+def _describe(recurring_expense: RecurringExpense) -> str:
+    what = recurring_expense.description or recurring_expense.category.name
+    amount = formatter_for(current_user).money(recurring_expense.amount)
+    return f"{what} ({amount}, {describe_schedule(recurring_expense).lower()})"
 
 
 def _render_index(form: RecurringForm, status: int = 200):
-    templates = recurring.list_templates(current_user.id)
+    recurring_expenses = recurring.list_recurring(current_user.id)
     return (
         render_template(
             "recurring/index.html",
             form=form,
-            templates=templates,
+            recurring_expenses=recurring_expenses,
             status_of=recurring.status_of,
             frequencies=recurring.FREQUENCIES,
             suggestions=with_defaults(category_names(current_user.id)),
@@ -88,55 +88,57 @@ def create():
     """Add a recurring expense; its dates up to today become expenses at once."""
     form = RecurringForm()
     try:
-        template = recurring.create_template(
+        recurring_expense = recurring.create_recurring(
             current_user.id, _submitted(form), clock.today(), **typed_in(current_user)
         )
     except ValidationError as error:
         form.show_errors(error.errors)
         return _render_index(form, 400)
-    flash(f"Added {_describe(template)}.", "success")
+    flash(f"Added {_describe(recurring_expense)}.", "success")
     return redirect(url_for("recurring.index"))
 
 
-@bp.route("/<int:template_id>/edit", methods=["GET", "POST"])
+@bp.route("/<int:recurring_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(template_id: int):
+def edit(recurring_id: int):
     """Show and save the edit form of one of the user's recurring expenses."""
-    template = recurring.get_template(current_user.id, template_id)
+    recurring_expense = recurring.get_recurring(current_user.id, recurring_id)
     form = RecurringForm(
         data={
-            "amount": formatter_for(current_user).number(template.amount, grouped=False),
-            "category": template.category.name,
-            "description": template.description,
-            "frequency": template.frequency,
-            "start_date": template.start_date.isoformat(),
-            "day_of_month": str(template.day_of_month or ""),
-            "end_date": template.end_date.isoformat() if template.end_date else "",
+            "amount": formatter_for(current_user).number(recurring_expense.amount, grouped=False),
+            "category": recurring_expense.category.name,
+            "description": recurring_expense.description,
+            "frequency": recurring_expense.frequency,
+            "start_date": recurring_expense.start_date.isoformat(),
+            "day_of_month": str(recurring_expense.day_of_month or ""),
+            "end_date": recurring_expense.end_date.isoformat()
+            if recurring_expense.end_date
+            else "",
         }
     )
     if request.method == "POST":
         try:
-            template = recurring.update_template(
+            recurring_expense = recurring.update_recurring(
                 current_user.id,
-                template_id,
+                recurring_id,
                 _submitted(form),
                 clock.today(),
                 **typed_in(current_user),
             )
         except ValidationError as error:
             form.show_errors(error.errors)
-            return _render_edit(form, template, 400)
-        flash(f"Saved {_describe(template)}. The changes apply from tomorrow.", "success")
+            return _render_edit(form, recurring_expense, 400)
+        flash(f"Saved {_describe(recurring_expense)}. The changes apply from tomorrow.", "success")
         return redirect(url_for("recurring.index"))
-    return _render_edit(form, template)
+    return _render_edit(form, recurring_expense)
 
 
-def _render_edit(form: RecurringForm, template: RecurringExpense, status: int = 200):
+def _render_edit(form: RecurringForm, recurring_expense: RecurringExpense, status: int = 200):
     return (
         render_template(
             "recurring/edit.html",
             form=form,
-            template=template,
+            recurring_expense=recurring_expense,
             frequencies=recurring.FREQUENCIES,
             suggestions=with_defaults(category_names(current_user.id)),
             money_format=formatter_for(current_user),
@@ -145,37 +147,37 @@ def _render_edit(form: RecurringForm, template: RecurringExpense, status: int = 
     )
 
 
-@bp.post("/<int:template_id>/pause")
+@bp.post("/<int:recurring_id>/pause")
 @login_required
-def pause(template_id: int):
+def pause(recurring_id: int):
     """Pause a recurring expense; the dates that pass while paused are skipped."""
-    template = recurring.pause_template(current_user.id, template_id, clock.today())
-    flash(f"Paused {_describe(template)}.", "success")
+    recurring_expense = recurring.pause_recurring(current_user.id, recurring_id, clock.today())
+    flash(f"Paused {_describe(recurring_expense)}.", "success")
     return redirect(url_for("recurring.index"))
 
 
-@bp.post("/<int:template_id>/resume")
+@bp.post("/<int:recurring_id>/resume")
 @login_required
-def resume(template_id: int):
+def resume(recurring_id: int):
     """Resume a paused recurring expense from today."""
-    template = recurring.resume_template(current_user.id, template_id, clock.today())
-    flash(f"Resumed {_describe(template)}.", "success")
+    recurring_expense = recurring.resume_recurring(current_user.id, recurring_id, clock.today())
+    flash(f"Resumed {_describe(recurring_expense)}.", "success")
     return redirect(url_for("recurring.index"))
 
 
-@bp.post("/<int:template_id>/end")
+@bp.post("/<int:recurring_id>/end")
 @login_required
-def end(template_id: int):
+def end(recurring_id: int):
     """End a recurring expense today."""
-    template = recurring.end_template(current_user.id, template_id, clock.today())
-    flash(f"Ended {_describe(template)}.", "success")
+    recurring_expense = recurring.end_recurring(current_user.id, recurring_id, clock.today())
+    flash(f"Ended {_describe(recurring_expense)}.", "success")
     return redirect(url_for("recurring.index"))
 
 
-@bp.post("/<int:template_id>/delete")
+@bp.post("/<int:recurring_id>/delete")
 @login_required
-def delete(template_id: int):
+def delete(recurring_id: int):
     """Delete a recurring expense; the expenses it made stay."""
-    template = recurring.delete_template(current_user.id, template_id)
-    flash(f"Deleted {_describe(template)}. The expenses it made are kept.", "success")
+    recurring_expense = recurring.delete_recurring(current_user.id, recurring_id)
+    flash(f"Deleted {_describe(recurring_expense)}. The expenses it made are kept.", "success")
     return redirect(url_for("recurring.index"))

@@ -22,6 +22,7 @@ from ..models import (
     RecurringExpense,
 )
 from ..sql import upsert_insert
+from .totals import sum_on_conflict
 from .validation import FieldError, clean_category
 
 DEFAULT_CATEGORIES = (
@@ -256,7 +257,7 @@ def _move_references(user_id: int, source_id: int, target_id: int) -> None:
     """Point everything that refers to category `source_id` at `target_id` instead.
 
     The one place that knows which rows refer to a category: a table that gains a
-    category_id (budgets, recurring expense templates) gets its line here, or merging
+    category_id (budgets, recurring expenses) gets its line here, or merging
     would fail on its foreign key. Each step is one set-based statement, however many
     rows move.
     """
@@ -307,18 +308,10 @@ def _merge_monthly_totals(user_id: int, source_id: int, target_id: int) -> None:
     source_rows = select(
         table.c.user_id, table.c.month, literal(target_id), table.c.total_cents, table.c.count
     ).where(table.c.user_id == user_id, table.c.category_id == source_id)
-    statement = upsert_insert(table).from_select(
+    statement = upsert_insert(MonthlyTotal).from_select(
         ["user_id", "month", "category_id", "total_cents", "count"], source_rows
     )
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.c.user_id, table.c.month, table.c.category_id],
-            set_={
-                "total_cents": table.c.total_cents + statement.excluded.total_cents,
-                "count": table.c.count + statement.excluded.count,
-            },
-        )
-    )
+    db.session.execute(sum_on_conflict(statement))
     db.session.execute(
         delete(MonthlyTotal).where(
             MonthlyTotal.user_id == user_id, MonthlyTotal.category_id == source_id
@@ -360,7 +353,7 @@ def has_expenses(user_id: int, category_id: int) -> bool:
 
 
 def _has_recurring(user_id: int, category_id: int) -> bool:
-    """Whether a recurring expense template is filed under the category."""
+    """Whether a recurring expense is filed under the category."""
     return bool(
         db.session.scalar(
             select(

@@ -9,7 +9,6 @@ cursor open between them.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from sqlalchemy import func, or_, select
 
 from .. import clock
 from ..colors import COLOR_NAMES
+from ..config import DEFAULT_CURRENCY
 from ..extensions import db
 from ..models import (
     ApiToken,
@@ -31,10 +31,9 @@ from ..models import (
 )
 from .filters import ExpenseFilter, expense_conditions
 
+BATCH_SIZE = 1000
 # Every amount is written beside its currency (the user's, see services/preferences.py),
 # so a file says what its numbers mean.
-DEFAULT_CURRENCY = "EUR"
-BATCH_SIZE = 1000
 COLUMNS = ("date", "amount", "currency", "category", "description")
 # Excel opens UTF-8 CSV correctly only with a byte order mark; Python reads it with
 # encoding="utf-8-sig", and the importers here do.
@@ -154,11 +153,6 @@ def json_chunks(rows: Iterator[ExportRow]) -> Iterator[str]:
     yield "".join(parts)
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
-    """A stored time as aware UTC: SQLite hands back naive datetimes, in UTC here."""
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
-
-
 def account_chunks(user_id: int, *, currency: str = DEFAULT_CURRENCY) -> Iterator[str]:
     """Yield everything stored about the user as one JSON document, the expenses streamed.
 
@@ -196,7 +190,7 @@ def account_chunks(user_id: int, *, currency: str = DEFAULT_CURRENCY) -> Iterato
         "exported_at": clock.now().isoformat(),
         "account": {
             "username": user.username,
-            "created_at": _utc(user.created_at).isoformat(),
+            "created_at": user.created_at.isoformat(),
             "two_factor": user.totp_secret is not None,
             # As chosen in Settings; null means the server's default. Amounts below stay
             # plain decimals: a formatted copy would only repeat them.
@@ -208,24 +202,28 @@ def account_chunks(user_id: int, *, currency: str = DEFAULT_CURRENCY) -> Iterato
         "budgets": [{"category": name, "amount": f"{amount:.2f}"} for name, amount in budgets],
         "recurring_expenses": [
             {
-                "amount": f"{template.amount:.2f}",
-                "category": template.category.name,
-                "description": template.description,
-                "frequency": template.frequency,
-                "day_of_month": template.day_of_month,
-                "start_date": template.start_date.isoformat(),
-                "end_date": template.end_date.isoformat() if template.end_date else None,
-                "paused": template.is_paused,
-                "next_due": template.next_due.isoformat() if template.next_due else None,
+                "amount": f"{recurring_expense.amount:.2f}",
+                "category": recurring_expense.category.name,
+                "description": recurring_expense.description,
+                "frequency": recurring_expense.frequency,
+                "day_of_month": recurring_expense.day_of_month,
+                "start_date": recurring_expense.start_date.isoformat(),
+                "end_date": recurring_expense.end_date.isoformat()
+                if recurring_expense.end_date
+                else None,
+                "paused": recurring_expense.is_paused,
+                "next_due": recurring_expense.next_due.isoformat()
+                if recurring_expense.next_due
+                else None,
             }
-            for template in recurring
+            for recurring_expense in recurring
         ],
         "imports": [
             {
                 "file": filename,
                 "status": status,
                 "imported": imported,
-                "created_at": _utc(created).isoformat(),
+                "created_at": created.isoformat(),
             }
             for filename, status, imported, created in imports
         ],

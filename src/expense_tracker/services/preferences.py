@@ -14,10 +14,6 @@ from ..errors import ValidationError
 from ..extensions import db
 from ..models import User
 
-DEFAULT_CURRENCY = "EUR"
-# English as Ireland writes it: the grouping and decimal point the app always showed, and
-# the euro sign in front (€1,234.56), for everyone who has not chosen otherwise.
-DEFAULT_LOCALE = "en_IE"
 THEMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 DEFAULT_THEME = "system"
 

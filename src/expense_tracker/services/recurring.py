@@ -1,4 +1,4 @@
-"""Recurring expenses: templates with a schedule, and the job that makes their expenses.
+"""Recurring expenses: an amount on a schedule, and the job that makes their expenses.
 
 Rules:
 - Weekly schedules repeat every 7 days from the start date. Monthly ones fall on their day
@@ -6,12 +6,12 @@ Rules:
   that day (31 Jan, 28 Feb, 31 Mar). Yearly ones fall on the start date's day and month;
   29 February falls on 28 February in other years.
 - Every date from the start up to today becomes an expense, exactly once: the occurrence
-  row's unique (template, date) pair decides which run makes it (see RecurringOccurrence).
+  row's unique (recurring expense, date) pair decides which run makes it (see RecurringOccurrence).
   A start date may lie at most three years back, which bounds that back-fill.
 - Pausing skips the dates that fall while paused: resuming does not back-fill them.
   Ending sets an end date; no date after it happens. Editing changes the dates after today
-  only: what was due up to today is made first, on the old terms. Deleting a template
-  keeps the expenses it made.
+  only: what was due up to today is made first, on the old terms. Deleting a recurring
+  expense keeps the expenses it made.
 - "Today" is the server's date, passed in by the caller.
 """
 
@@ -37,7 +37,7 @@ from .validation import FieldError, clean_category, clean_description, parse_amo
 
 FREQUENCIES = {"weekly": "Every week", "monthly": "Every month", "yearly": "Every year"}
 BACKFILL_YEARS = 3
-# Templates the job reads at a time; each is committed on its own.
+# Recurring expenses the job reads at a time; each is committed on its own.
 BATCH = 100
 
 
@@ -73,27 +73,32 @@ def first_on_or_after(
     return candidate
 
 
-def following(template: RecurringExpense, day: dt.date) -> dt.date:
-    """Return the template's first date after `day`."""
+def following(recurring_expense: RecurringExpense, day: dt.date) -> dt.date:
+    """Return the recurring expense's first date after `day`."""
     return first_on_or_after(
-        template.frequency,
-        template.start_date,
-        template.day_of_month,
+        recurring_expense.frequency,
+        recurring_expense.start_date,
+        recurring_expense.day_of_month,
         day + dt.timedelta(days=1),
     )
 
 
-def _within_end(template: RecurringExpense, day: dt.date | None) -> dt.date | None:
-    """`day`, or None when it falls after the template's end date (nothing more is due)."""
-    if day is None or (template.end_date is not None and day > template.end_date):
+def _within_end(recurring_expense: RecurringExpense, day: dt.date | None) -> dt.date | None:
+    """`day`, or None when it falls after its end date (nothing more is due)."""
+    if day is None or (recurring_expense.end_date is not None and day > recurring_expense.end_date):
         return None
     return day
 
 
-def _schedule_from(template: RecurringExpense, day: dt.date) -> None:
-    template.next_due = _within_end(
-        template,
-        first_on_or_after(template.frequency, template.start_date, template.day_of_month, day),
+def _schedule_from(recurring_expense: RecurringExpense, day: dt.date) -> None:
+    recurring_expense.next_due = _within_end(
+        recurring_expense,
+        first_on_or_after(
+            recurring_expense.frequency,
+            recurring_expense.start_date,
+            recurring_expense.day_of_month,
+            day,
+        ),
     )
 
 
@@ -161,18 +166,18 @@ def _clean(
     return values
 
 
-def _apply(user_id: int, template: RecurringExpense, values: Mapping[str, Any]) -> None:
-    template.category = resolve_category(user_id, values["category"])
+def _apply(user_id: int, recurring_expense: RecurringExpense, values: Mapping[str, Any]) -> None:
+    recurring_expense.category = resolve_category(user_id, values["category"])
     for field in ("amount", "description", "frequency", "start_date", "end_date"):
-        setattr(template, field, values[field])
-    template.day_of_month = values["day_of_month"]
+        setattr(recurring_expense, field, values[field])
+    recurring_expense.day_of_month = values["day_of_month"]
 
 
 # The user's earliest due date -----------------------------------------------------------
 
 
 def _refresh_user_due(user_id: int) -> None:
-    """Store the earliest next due date of the user's active templates on the user row.
+    """Store the earliest next due date of the user's active recurring expenses on the user row.
 
     One statement, reading the (user_id, next_due) index.
     """
@@ -194,15 +199,15 @@ def _refresh_user_due(user_id: int) -> None:
 
 
 def is_due(user: User, today: dt.date) -> bool:
-    """Whether any of the user's templates has a date up to today not yet made."""
+    """Whether any of the user's recurring expenses has a date up to today not yet made."""
     return user.recurring_due is not None and user.recurring_due <= today
 
 
 # Making expenses ------------------------------------------------------------------------
 
 
-def _make_due(template: RecurringExpense, today: dt.date) -> int:
-    """Make the template's expenses for its dates up to today; return how many were made.
+def _make_due(recurring_expense: RecurringExpense, today: dt.date) -> int:
+    """Make the expenses of its dates up to today; return how many were made.
 
     Each date is first claimed by inserting its occurrence (ON CONFLICT DO NOTHING); only
     the run whose insert took effect makes the expense, in the same transaction. Another
@@ -210,40 +215,40 @@ def _make_due(template: RecurringExpense, today: dt.date) -> int:
     """
     occurrences = RecurringOccurrence.__table__
     made = 0
-    start = template.next_due
+    start = recurring_expense.next_due
     day = start
-    while day is not None and day <= today and not template.is_paused:
+    while day is not None and day <= today and not recurring_expense.is_paused:
         claimed = db.session.scalar(
             upsert_insert(occurrences)
-            .values(template_id=template.id, due_date=day, created_at=clock.now())
+            .values(template_id=recurring_expense.id, due_date=day, created_at=clock.now())
             .on_conflict_do_nothing(index_elements=["template_id", "due_date"])
             .returning(occurrences.c.id)
         )
         if claimed is not None:
             expense = stage_expense(
                 Expense(
-                    user_id=template.user_id,
+                    user_id=recurring_expense.user_id,
                     date=day,
-                    amount=template.amount,
-                    category=template.category,
-                    description=template.description,
+                    amount=recurring_expense.amount,
+                    category=recurring_expense.category,
+                    description=recurring_expense.description,
                 )
             )
             db.session.execute(
                 update(occurrences).where(occurrences.c.id == claimed).values(expense_id=expense.id)
             )
             made += 1
-        day = _within_end(template, following(template, day))
+        day = _within_end(recurring_expense, following(recurring_expense, day))
     if day != start:
         # Only move the cursor from where this run found it: a run or an edit that moved
         # it meanwhile wins, and the occurrences already keep every date to one expense.
         db.session.execute(
             update(RecurringExpense)
-            .where(RecurringExpense.id == template.id, _cursor_is(start))
+            .where(RecurringExpense.id == recurring_expense.id, _cursor_is(start))
             .values(next_due=day, updated_at=clock.now())
             .execution_options(synchronize_session=False)
         )
-        template.next_due = day
+        recurring_expense.next_due = day
     return made
 
 
@@ -262,7 +267,7 @@ class RunReport:
 
 
 def run_due(today: dt.date, user_id: int | None = None) -> RunReport:
-    """Make every expense due up to `today`, for one user or for everyone; commit each template.
+    """Make every expense due up to `today`, for one user or for everyone; commit each on its own.
 
     Safe to run twice, or on several servers at once: no date ever makes two expenses.
     """
@@ -282,17 +287,17 @@ def run_due(today: dt.date, user_id: int | None = None) -> RunReport:
         )
         if user_id is not None:
             query = query.where(RecurringExpense.user_id == user_id)
-        templates = list(db.session.scalars(query))
-        if not templates:
+        recurring_expenses = list(db.session.scalars(query))
+        if not recurring_expenses:
             break
-        for template in templates:
-            after = template.id
-            count = _make_due(template, today)
-            _refresh_user_due(template.user_id)
+        for recurring_expense in recurring_expenses:
+            after = recurring_expense.id
+            count = _make_due(recurring_expense, today)
+            _refresh_user_due(recurring_expense.user_id)
             db.session.commit()
             if count:
                 made += count
-                users.add(template.user_id)
+                users.add(recurring_expense.user_id)
     if user_id is not None and not made:
         # Nothing was due after all (another run was first): keep the user row right.
         _refresh_user_due(user_id)
@@ -303,39 +308,39 @@ def run_due(today: dt.date, user_id: int | None = None) -> RunReport:
 # Use cases ------------------------------------------------------------------------------
 
 
-def list_templates(user_id: int) -> list[RecurringExpense]:
-    """Return the user's templates: active ones by next date, then paused, then ended."""
-    templates = db.session.scalars(
+def list_recurring(user_id: int) -> list[RecurringExpense]:
+    """Return the user's recurring expenses: active ones by next date, then paused, then ended."""
+    recurring_expenses = db.session.scalars(
         select(RecurringExpense)
         .where(RecurringExpense.user_id == user_id)
         .order_by(RecurringExpense.id)
     ).all()
     order = {"active": 0, "paused": 1, "ended": 2}
-    return sorted(templates, key=lambda t: (order[status_of(t)], t.id))
+    return sorted(recurring_expenses, key=lambda t: (order[status_of(t)], t.id))
 
 
-def status_of(template: RecurringExpense) -> str:
+def status_of(recurring_expense: RecurringExpense) -> str:
     """ "active", "paused" or "ended"."""
-    if template.next_due is None:
+    if recurring_expense.next_due is None:
         return "ended"
-    return "paused" if template.is_paused else "active"
+    return "paused" if recurring_expense.is_paused else "active"
 
 
-def get_template(user_id: int, template_id: int) -> RecurringExpense:
-    """Return the user's template; another user's is as missing as one never made."""
-    if not 0 < template_id <= MAX_ID:
+def get_recurring(user_id: int, recurring_id: int) -> RecurringExpense:
+    """Return the user's recurring expense; another user's is as missing as one never made."""
+    if not 0 < recurring_id <= MAX_ID:
         raise NotFound()
-    template = db.session.scalar(
+    recurring_expense = db.session.scalar(
         select(RecurringExpense).where(
-            RecurringExpense.id == template_id, RecurringExpense.user_id == user_id
+            RecurringExpense.id == recurring_id, RecurringExpense.user_id == user_id
         )
     )
-    if template is None:
+    if recurring_expense is None:
         raise NotFound()
-    return template
+    return recurring_expense
 
 
-def create_template(
+def create_recurring(
     user_id: int,
     raw: Mapping[str, str | None],
     today: dt.date,
@@ -343,116 +348,123 @@ def create_template(
     locale: str | None = None,
     currency: str | None = None,
 ) -> RecurringExpense:
-    """Validate and store a template; its dates from the start up to today are made at once.
+    """Validate and store a recurring expense; its dates from the start to today are made at once.
 
     The amount is read as `locale` writes numbers in `currency` (see `parse_amount`);
     without a locale, as the API writes it ("1234.56").
     """
     values = _clean(raw, today, preferences=(locale, currency))
-    template = RecurringExpense(user_id=user_id, is_paused=False)
-    _apply(user_id, template, values)
-    _schedule_from(template, template.start_date)
-    db.session.add(template)
+    recurring_expense = RecurringExpense(user_id=user_id, is_paused=False)
+    _apply(user_id, recurring_expense, values)
+    _schedule_from(recurring_expense, recurring_expense.start_date)
+    db.session.add(recurring_expense)
     db.session.flush()
-    _make_due(template, today)
+    _make_due(recurring_expense, today)
     _refresh_user_due(user_id)
     db.session.commit()
-    return template
+    return recurring_expense
 
 
-def _bring_up_to_date(template: RecurringExpense, today: dt.date) -> None:
-    """Make what the template had due up to today, on its current terms."""
-    if template.next_due is not None and template.next_due <= today and not template.is_paused:
-        _make_due(template, today)
+def _bring_up_to_date(recurring_expense: RecurringExpense, today: dt.date) -> None:
+    """Make what the recurring expense had due up to today, on its current terms."""
+    if (
+        recurring_expense.next_due is not None
+        and recurring_expense.next_due <= today
+        and not recurring_expense.is_paused
+    ):
+        _make_due(recurring_expense, today)
 
 
-def _as_raw(template: RecurringExpense) -> dict[str, str]:
-    """The template's fields as a form would send them: what a partial change keeps."""
+def _as_raw(recurring_expense: RecurringExpense) -> dict[str, str]:
+    """The recurring expense's fields as a form would send them: what a partial change keeps."""
     return {
-        "amount": str(template.amount),
-        "category": template.category.name,
-        "description": template.description,
-        "frequency": template.frequency,
-        "start_date": template.start_date.isoformat(),
-        "day_of_month": str(template.day_of_month or ""),
-        "end_date": template.end_date.isoformat() if template.end_date else "",
+        "amount": str(recurring_expense.amount),
+        "category": recurring_expense.category.name,
+        "description": recurring_expense.description,
+        "frequency": recurring_expense.frequency,
+        "start_date": recurring_expense.start_date.isoformat(),
+        "day_of_month": str(recurring_expense.day_of_month or ""),
+        "end_date": recurring_expense.end_date.isoformat() if recurring_expense.end_date else "",
     }
 
 
-def update_template(
+def update_recurring(
     user_id: int,
-    template_id: int,
+    recurring_id: int,
     raw: Mapping[str, str | None],
     today: dt.date,
     *,
     locale: str | None = None,
     currency: str | None = None,
 ) -> RecurringExpense:
-    """Change the fields present in `raw`; the new terms apply to the template's dates after today.
+    """Change the fields present in `raw`; the new terms apply to the dates after today.
 
-    What was due up to today is made first, on the old terms. A template that had not
+    What was due up to today is made first, on the old terms. A recurring expense that had not
     started yet is scheduled as if new, so moving its start into the past back-fills.
     """
-    template = get_template(user_id, template_id)
+    recurring_expense = get_recurring(user_id, recurring_id)
     # A kept amount is written as the API writes it; only a sent one is in the user's format.
     preferences = (locale, currency) if "amount" in raw else (None, None)
     values = _clean(
-        {**_as_raw(template), **raw},
+        {**_as_raw(recurring_expense), **raw},
         today,
-        kept_start=template.start_date,
+        kept_start=recurring_expense.start_date,
         preferences=preferences,
     )
-    _bring_up_to_date(template, today)
-    had_started = template.start_date <= today
-    _apply(user_id, template, values)
-    _schedule_from(template, today + dt.timedelta(days=1) if had_started else template.start_date)
+    _bring_up_to_date(recurring_expense, today)
+    had_started = recurring_expense.start_date <= today
+    _apply(user_id, recurring_expense, values)
+    _schedule_from(
+        recurring_expense,
+        today + dt.timedelta(days=1) if had_started else recurring_expense.start_date,
+    )
     if not had_started:
-        _make_due(template, today)
+        _make_due(recurring_expense, today)
     _refresh_user_due(user_id)
     db.session.commit()
-    return template
+    return recurring_expense
 
 
-def pause_template(user_id: int, template_id: int, today: dt.date) -> RecurringExpense:
-    """Pause a template after making what was due up to today."""
-    template = get_template(user_id, template_id)
-    _bring_up_to_date(template, today)
-    template.is_paused = True
+def pause_recurring(user_id: int, recurring_id: int, today: dt.date) -> RecurringExpense:
+    """Pause a recurring expense after making what was due up to today."""
+    recurring_expense = get_recurring(user_id, recurring_id)
+    _bring_up_to_date(recurring_expense, today)
+    recurring_expense.is_paused = True
     _refresh_user_due(user_id)
     db.session.commit()
-    return template
+    return recurring_expense
 
 
-def resume_template(user_id: int, template_id: int, today: dt.date) -> RecurringExpense:
-    """Resume a paused template from today on; the dates it skipped while paused stay skipped."""
-    template = get_template(user_id, template_id)
-    if template.is_paused:
-        template.is_paused = False
-        if template.next_due is not None:
-            _schedule_from(template, max(template.next_due, today))
-        _make_due(template, today)
+def resume_recurring(user_id: int, recurring_id: int, today: dt.date) -> RecurringExpense:
+    """Resume a paused recurring expense from today; the dates skipped while paused stay skipped."""
+    recurring_expense = get_recurring(user_id, recurring_id)
+    if recurring_expense.is_paused:
+        recurring_expense.is_paused = False
+        if recurring_expense.next_due is not None:
+            _schedule_from(recurring_expense, max(recurring_expense.next_due, today))
+        _make_due(recurring_expense, today)
         _refresh_user_due(user_id)
     db.session.commit()
-    return template
+    return recurring_expense
 
 
-def end_template(user_id: int, template_id: int, today: dt.date) -> RecurringExpense:
-    """End a template today: what was due up to today is made, nothing after it."""
-    template = get_template(user_id, template_id)
-    _bring_up_to_date(template, today)
-    if template.end_date is None or template.end_date > today:
-        template.end_date = today
-    template.next_due = _within_end(template, template.next_due)
+def end_recurring(user_id: int, recurring_id: int, today: dt.date) -> RecurringExpense:
+    """End a recurring expense today: what was due up to today is made, nothing after it."""
+    recurring_expense = get_recurring(user_id, recurring_id)
+    _bring_up_to_date(recurring_expense, today)
+    if recurring_expense.end_date is None or recurring_expense.end_date > today:
+        recurring_expense.end_date = today
+    recurring_expense.next_due = _within_end(recurring_expense, recurring_expense.next_due)
     _refresh_user_due(user_id)
     db.session.commit()
-    return template
+    return recurring_expense
 
 
-def delete_template(user_id: int, template_id: int) -> RecurringExpense:
-    """Delete a template; the expenses it made stay."""
-    template = get_template(user_id, template_id)
-    db.session.delete(template)
+def delete_recurring(user_id: int, recurring_id: int) -> RecurringExpense:
+    """Delete a recurring expense; the expenses it made stay."""
+    recurring_expense = get_recurring(user_id, recurring_id)
+    db.session.delete(recurring_expense)
     db.session.flush()
     _refresh_user_due(user_id)
     db.session.commit()
-    return template
+    return recurring_expense

@@ -29,15 +29,22 @@ def add_to_totals(
     statement = upsert_insert(MonthlyTotal).values(
         user_id=user_id, month=month_of(day), category_id=category_id, total=amount, count=count
     )
+    db.session.execute(sum_on_conflict(statement))
+
+
+def sum_on_conflict(statement):
+    """Return `statement` made to add its total and count to a (user, month, category) row.
+
+    `statement` is `upsert_insert(MonthlyTotal)` with values() or from_select(): a row
+    already there gets the new total and count added to its own, not replaced.
+    """
     table = MonthlyTotal.__table__
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.c.user_id, table.c.month, table.c.category_id],
-            set_={
-                "total_cents": table.c.total_cents + statement.excluded.total_cents,
-                "count": table.c.count + statement.excluded.count,
-            },
-        )
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.user_id, table.c.month, table.c.category_id],
+        set_={
+            "total_cents": table.c.total_cents + statement.excluded.total_cents,
+            "count": table.c.count + statement.excluded.count,
+        },
     )
 
 

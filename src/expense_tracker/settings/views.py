@@ -1,4 +1,7 @@
-"""The settings page: password, sessions, two-factor, API tokens, your data and account."""
+"""The settings page: password, preferences, sessions, API tokens, data download, account deletion.
+
+The page also shows two-factor authentication, whose own views are in two_factor.py.
+"""
 
 from __future__ import annotations
 
@@ -85,7 +88,7 @@ def _preferences_form(**kwargs) -> PreferencesForm:
 @bp.get("")
 @login_required
 def index():
-    """Show the password form, the user's sessions and API tokens."""
+    """Show every section: password, preferences, two-factor, sessions, tokens, data, deletion."""
     return _render()
 
 
