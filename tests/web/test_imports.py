@@ -157,3 +157,12 @@ def test_another_users_import_is_404(client, auth_client, other_user):
     assert client.get(url).status_code == 404
     assert client.get(url + "/check").status_code == 404
     assert post_form(client, url + "/run", {}).status_code == 404
+
+
+def test_changing_a_setting_shows_the_preview_again_with_it(auth_client):
+    url = upload(auth_client, GERMAN.encode()).headers["Location"]
+
+    changed = post_form(auth_client, url, settings(default_category="Giro"), token_page=url)
+
+    assert changed.status_code == 302 and changed.headers["Location"].endswith(url)
+    assert 'value="Giro"' in text(auth_client.get(url))

@@ -95,6 +95,31 @@ def test_editing_saves_and_applies_from_tomorrow(app, auth_client):
     assert len(expense_dates(app)) == 3
 
 
+def test_a_bad_edit_is_refused_beside_the_field_and_changes_nothing(app, auth_client):
+    add(auth_client)
+    url = f"/recurring/{recurring_id(app)}/edit"
+
+    response = post_form(auth_client, url, {**VALID, "amount": "0"}, token_page=url)
+
+    assert response.status_code == 400
+    assert 'id="amount-error"' in text(response)
+    assert '<span class="amount">€950.00</span>' in text(auth_client.get("/recurring"))
+
+
+@pytest.mark.parametrize(
+    ("fields", "shown"),
+    [
+        ({"frequency": "weekly", "start_date": "2026-11-18"}, "Weekly on Wednesday"),
+        ({"frequency": "yearly", "start_date": "2024-02-29"}, "Yearly on 29 Feb (28 Feb in other"),
+        ({"frequency": "monthly", "day_of_month": "31"}, "Monthly on the 31st (or the month"),
+    ],
+)
+def test_the_list_says_each_schedule_in_words(auth_client, fields, shown):
+    add(auth_client, **fields)
+
+    assert shown in text(auth_client.get("/recurring")).replace("&#39;", "'")
+
+
 def test_pause_resume_and_end_change_the_status(app, auth_client):
     add(auth_client)
     base = f"/recurring/{recurring_id(app)}"
