@@ -56,6 +56,14 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"today: {clock.today():%A %Y-%m-%d} (TEST_TODAY sets it)"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the browser tests `browser`, so that `-m` can pick them or leave them out."""
+    browser = TESTS / "browser"
+    for item in items:
+        if browser in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
+
+
 # Which databases ------------------------------------------------------------------------------
 
 

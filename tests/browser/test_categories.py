@@ -86,7 +86,7 @@ def test_renaming_recolouring_and_merging_categories(
     red = page.locator(".donut-segment.c6")
     expect(red).to_have_count(1)
     expect(page.locator(".donut-segment")).to_have_count(2)
-    assert red.evaluate("e => getComputedStyle(e).stroke") == "rgb(220, 38, 38)"
+    expect(red).to_have_css("stroke", "rgb(220, 38, 38)")  # waits for the stylesheet
     taken += shoot(page, "dashboard-colours", viewport)
 
     width = VIEWPORTS[viewport]["width"]

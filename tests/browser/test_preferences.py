@@ -13,8 +13,9 @@ DARK_BACKGROUND = "rgb(14, 20, 25)"  # --bg of the dark palette
 LIGHT_BACKGROUND = "rgb(244, 246, 248)"
 
 
-def background(page: Page) -> str:
-    return page.evaluate("getComputedStyle(document.body).backgroundColor")
+def expect_background(page: Page, colour: str) -> None:
+    """The page shows this background, once its stylesheet has loaded (expect waits for it)."""
+    expect(page.locator("body")).to_have_css("background-color", colour)
 
 
 def choose(page: Page, label: str, option: str) -> None:
@@ -26,7 +27,7 @@ def test_a_person_switches_to_german_euros_and_dark_and_types_amounts_that_way(
 ):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     log_in(page, user)  # the browser prefers light
-    assert background(page) == LIGHT_BACKGROUND
+    expect_background(page, LIGHT_BACKGROUND)
 
     page.get_by_role("link", name="Settings").click()
     choose(page, "Currency", "Euro (EUR)")
@@ -35,7 +36,7 @@ def test_a_person_switches_to_german_euros_and_dark_and_types_amounts_that_way(
     page.get_by_role("button", name="Save preferences", exact=True).click()
     expect(page.get_by_text("Your preferences have been saved.")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
-    assert background(page) == DARK_BACKGROUND
+    expect_background(page, DARK_BACKGROUND)
     page.screenshot(path=SCREENSHOTS / f"settings-dark-{viewport}.png", full_page=True)
 
     page.get_by_role("link", name="Expense Tracker").click()
@@ -54,7 +55,7 @@ def test_a_person_switches_to_german_euros_and_dark_and_types_amounts_that_way(
         .filter(has_text="Rent")
     )
     expect(row.locator("td.amount")).to_have_text("1.234,56")
-    assert background(page) == DARK_BACKGROUND
+    expect_background(page, DARK_BACKGROUND)
     page.screenshot(path=SCREENSHOTS / f"dashboard-de-dark-{viewport}.png", full_page=True)
 
     row.get_by_role("link", name="Edit", exact=True).click()
@@ -64,11 +65,11 @@ def test_a_person_switches_to_german_euros_and_dark_and_types_amounts_that_way(
 def test_light_chosen_stays_light_on_a_dark_device(page: Page, user, log_in):
     page.emulate_media(color_scheme="dark")
     log_in(page, user)
-    assert background(page) == DARK_BACKGROUND  # following the system
+    expect_background(page, DARK_BACKGROUND)  # following the system
 
     page.goto("/settings")
     choose(page, "Theme", "Light")
     page.get_by_role("button", name="Save preferences", exact=True).click()
 
     expect(page.get_by_text("Your preferences have been saved.")).to_be_visible()
-    assert background(page) == LIGHT_BACKGROUND
+    expect_background(page, LIGHT_BACKGROUND)
