@@ -35,16 +35,17 @@ run: $(VENV)/.installed-run
 	$(FLASK) run --host "$(HOST)" --port "$(PORT)"
 
 # pytest-xdist: one worker per core, each taking tests as it frees up. First every test but the
-# browser and volume ones, with coverage, which must not fall below fail_under (pyproject.toml);
-# then those, untraced: tracing the server under Chromium costs a third more time, every line
-# they reach a request test reaches too, and the volume tests fill the cores while Chromium waits.
+# browser, fuzz and volume ones, with coverage, which must not fall below fail_under
+# (pyproject.toml); then those, untraced: they drive a live server from another process or
+# write many rows, so tracing costs them a third more time, and every line they reach a
+# request test reaches too.
 WORKERS ?= auto
 PYTEST = $(PY) -m pytest -n $(WORKERS) --dist worksteal
+UNTRACED = browser or fuzz or volume
 
 test: $(VENV)/.installed-dev
-	$(PYTEST) -m "not browser and not volume and not reliability" \
-	  --cov --cov-report=term-missing:skip-covered
-	$(PYTEST) -m "browser or volume"
+	$(PYTEST) -m "not ($(UNTRACED)) and not reliability" --cov --cov-report=term-missing:skip-covered
+	$(PYTEST) -m "$(UNTRACED)"
 
 # The suite on days that catch calendar mistakes: the 1st (a new year), the 15th, the 31st
 # after a 28-day month, and 29 February. `make test-dates DATES=2027-06-30` tries others.

@@ -182,3 +182,15 @@ def test_the_categories_must_be_sent_even_if_empty(api):
     )
 
     assert "categories" in assert_problem(response, 422)["errors"]
+
+
+def test_a_category_amount_sent_as_a_number_is_refused_naming_the_categories(api):
+    response = api.client.put(
+        "/api/v1/budgets",
+        json={"categories": {"Food": 5}},
+        headers={"Authorization": f"Bearer {api.token}"},
+    )
+
+    body = assert_problem(response, 422)
+    assert list(body["errors"]) == ["categories"] and body["errors"]["categories"]
+    assert api.get("/api/v1/budgets").get_json()["categories"] == []

@@ -88,3 +88,9 @@ def test_another_users_recurring_expense_is_404(api, other_api, method):
     response = getattr(other_api, method)(f"/api/v1/recurring/{created['id']}", json={})
 
     assert_problem(response, 404)
+
+
+@pytest.mark.parametrize("recurring_id", [0, 2**31])
+def test_a_recurring_expense_that_cannot_exist_is_404(api, recurring_id):
+    assert_problem(api.get(f"/api/v1/recurring/{recurring_id}"), 404)
+    assert_problem(api.delete(f"/api/v1/recurring/{recurring_id}"), 404)

@@ -17,6 +17,7 @@ ROOT = HERE.parent.parent
 MAX_EXAMPLES = "40"
 
 
+@pytest.mark.fuzz
 @pytest.mark.both_databases
 def test_schemathesis_finds_no_failures(app, live_server, tmp_path):
     with app.app_context():

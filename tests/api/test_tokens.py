@@ -125,6 +125,12 @@ def test_another_users_token_cannot_be_revoked(api, other_api):
     assert other_api.get("/api/v1/expenses").status_code == 200
 
 
+@pytest.mark.parametrize("token_id", [0, 2**31])
+def test_a_token_that_cannot_exist_is_404_to_revoke(api, token_id):
+    assert_problem(api.delete(f"/api/v1/tokens/{token_id}"), 404)
+    assert api.get("/api/v1/expenses").status_code == 200
+
+
 def test_missing_wrong_and_malformed_tokens_are_401(client, api):
     for headers in (
         {},
