@@ -39,6 +39,12 @@ def browser_type_launch_args() -> dict:
     return {"executable_path": executable, "args": CHROMIUM_ARGS, "headless": True}
 
 
+def settle(page: Page) -> None:
+    """Wait for the page's stylesheet and images, before a screenshot or a look at its layout."""
+    # A link or form just followed may show its text while the stylesheet is still on its way.
+    page.wait_for_load_state("load")
+
+
 @pytest.fixture(params=list(VIEWPORTS))
 def viewport(request) -> str:
     """Each browser test runs at a phone's size and at a desktop's."""

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from expense_tracker import clock
 from expense_tracker.services.trends import add_months
 
-from .conftest import VIEWPORTS
+from .conftest import VIEWPORTS, settle
 from .test_accessibility import blocking_violations, describe
 from .test_journeys import SCREENSHOTS, png_size
 
@@ -49,6 +49,7 @@ def add_a_year(user, add_expense) -> None:
 
 def shoot(page: Page, name: str, viewport: str, **parts) -> None:
     """Save the page (and `parts`, locators by name) in light and dark; check it fits and axe."""
+    settle(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)

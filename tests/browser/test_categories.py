@@ -7,13 +7,14 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from .conftest import VIEWPORTS
+from .conftest import VIEWPORTS, settle
 from .test_accessibility import blocking_violations, describe
 from .test_journeys import SCREENSHOTS, png_size
 
 
 def shoot(page: Page, name: str, viewport: str) -> list[Path]:
     """Screenshots of the page as it is, in the light and the dark theme; no axe violations."""
+    settle(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     taken = []
     for scheme in ("light", "dark"):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from .conftest import settle
 from .test_accessibility import blocking_violations, describe
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -21,6 +22,7 @@ BANK_FILE = (
 
 def shoot(page: Page, name: str, viewport: str) -> None:
     """Save the page in light and dark, and check both with axe."""
+    settle(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)

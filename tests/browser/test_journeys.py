@@ -13,7 +13,7 @@ from playwright.sync_api import Locator, Page, expect
 from expense_tracker import clock
 
 from ..factories import PASSWORD, TODAY
-from .conftest import VIEWPORTS
+from .conftest import VIEWPORTS, settle
 
 
 def register(page: Page, username: str, password: str = PASSWORD) -> None:
@@ -296,6 +296,7 @@ def test_screenshots_of_the_main_pages_fit_the_screen(
 
     def shoot(name: str) -> None:
         path = SCREENSHOTS / f"{name}-{viewport}.png"
+        settle(page)
         page.screenshot(path=path, full_page=True)
         taken.append(path)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from ..factories import TODAY
+from .conftest import settle
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 DARK_BACKGROUND = "rgb(14, 20, 25)"  # --bg of the dark palette
@@ -37,6 +38,7 @@ def test_a_person_switches_to_german_euros_and_dark_and_types_amounts_that_way(
     expect(page.get_by_text("Your preferences have been saved.")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
     expect_background(page, DARK_BACKGROUND)
+    settle(page)
     page.screenshot(path=SCREENSHOTS / f"settings-dark-{viewport}.png", full_page=True)
 
     page.get_by_role("link", name="Expense Tracker").click()
@@ -56,6 +58,7 @@ def test_a_person_switches_to_german_euros_and_dark_and_types_amounts_that_way(
     )
     expect(row.locator("td.amount")).to_have_text("1.234,56")
     expect_background(page, DARK_BACKGROUND)
+    settle(page)
     page.screenshot(path=SCREENSHOTS / f"dashboard-de-dark-{viewport}.png", full_page=True)
 
     row.get_by_role("link", name="Edit", exact=True).click()

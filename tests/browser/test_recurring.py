@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from expense_tracker import clock
 
-from .conftest import VIEWPORTS
+from .conftest import VIEWPORTS, settle
 from .test_accessibility import blocking_violations, describe
 from .test_journeys import SCREENSHOTS, expense_row, png_size
 
@@ -114,6 +114,7 @@ def test_screenshots_of_the_recurring_pages_fit_the_screen_in_light_and_dark(
     page.get_by_label("Amount", exact=True).fill("-5")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_label("Amount", exact=True)).to_have_attribute("aria-invalid", "true")
+    settle(page)
     violations = blocking_violations(page)
     assert violations == [], describe(violations)
     for scheme in ("light", "dark"):
