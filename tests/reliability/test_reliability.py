@@ -22,6 +22,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from sqlalchemy import create_engine, select
+from sqlalchemy.pool import NullPool
+
+from expense_tracker.models import Expense
 
 from ..conftest import reset_postgres
 from ..factories import PASSWORD, TODAY
@@ -136,12 +140,13 @@ def environment(request, tmp_path) -> Iterator[dict]:
         "SECRET_KEY": secrets.token_hex(32),
         "ALLOW_INSECURE_HTTP": "1",  # plain HTTP, on 127.0.0.1 only
     }
-    flask = [str(BIN / "flask"), "--app", "expense_tracker"]
-    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    # Migrated and filled in one process: `flask db upgrade` is what flask_migrate.upgrade runs.
     script = (
+        "from flask_migrate import upgrade\n"
         "from expense_tracker import create_app\n"
         "from expense_tracker.services import accounts\n"
         "with create_app().app_context():\n"
+        "    upgrade()\n"
         f"    for n in range({CLIENTS}):\n"
         f"        accounts.register(f'load{{n}}', {PASSWORD!r}, {PASSWORD!r})\n"
     )
@@ -150,22 +155,13 @@ def environment(request, tmp_path) -> Iterator[dict]:
 
 
 def count_rows(env: dict) -> tuple[int, set[str]]:
-    script = (
-        "from expense_tracker import create_app\n"
-        "from expense_tracker.extensions import db\n"
-        "from expense_tracker.models import Expense\n"
-        "from sqlalchemy import select\n"
-        "with create_app().app_context():\n"
-        "    for d in db.session.scalars(select(Expense.description)): print(d)\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
+    """How many expenses the database holds, and their descriptions, read from outside the app."""
+    engine = create_engine(env["DATABASE_URL"], poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            out = list(connection.scalars(select(Expense.description)))
+    finally:
+        engine.dispose()
     return len(out), set(out)
 
 
