@@ -248,3 +248,26 @@ def test_upgrading_from_the_first_schema_keeps_every_row(blank_database_url):
         db.engine.dispose()
     checked = runner.invoke(args=["rebuild-totals", "--check"])
     assert checked.exit_code == 0, checked.output
+
+
+@pytest.mark.parametrize("value", ["Invite", " closed "])
+def test_the_environment_chooses_who_may_register(monkeypatch, value):
+    monkeypatch.setenv("REGISTRATION", value)
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+    assert app.config["REGISTRATION"] == value.strip().lower()
+
+
+def test_registration_is_open_unless_the_environment_says_otherwise(monkeypatch):
+    monkeypatch.delenv("REGISTRATION", raising=False)
+
+    assert create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).config["REGISTRATION"] == "open"
+
+
+@pytest.mark.parametrize("value", ["invitation", "yes", "0"])
+def test_an_unknown_registration_mode_stops_the_start(monkeypatch, value):
+    monkeypatch.setenv("REGISTRATION", value)
+
+    with pytest.raises(ConfigurationError, match="REGISTRATION must be open, invite or closed"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})

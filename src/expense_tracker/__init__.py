@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .config import (
     Config,
     apply_https_settings,
+    check_registration,
     fill_instance_defaults,
     from_environment,
     own_settings,
@@ -35,6 +36,7 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
         require_environment(app.config)
     else:
         fill_instance_defaults(app.config, app.instance_path)
+    check_registration(app.config)
     apply_https_settings(app.config)
     if app.config["TRUSTED_PROXIES"]:
         # Believe X-Forwarded-For and -Proto from exactly that many proxies, no more.

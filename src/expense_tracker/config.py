@@ -40,6 +40,9 @@ class Config:
     # (X-Forwarded-For, X-Forwarded-Proto). 0: use the connection's own address.
     TRUSTED_PROXIES = 0
     EXPENSES_PER_PAGE = 50
+    # Who may make an account (see REGISTRATION_MODES): anyone, whoever has an invitation
+    # link, or only the operator's create-user command.
+    REGISTRATION = "open"
     # The environment's CURRENCY and LOCALE replace these (see _default_preferences).
     CURRENCY = DEFAULT_CURRENCY
     LOCALE = DEFAULT_LOCALE
@@ -128,6 +131,8 @@ def from_environment() -> dict:
         if not raw.isascii() or not raw.isdigit() or int(raw) < least:
             raise ConfigurationError(f"{name} must be a whole number of at least {least}.")
         settings[name] = int(raw)
+    if os.environ.get("REGISTRATION", "").strip():
+        settings["REGISTRATION"] = os.environ["REGISTRATION"].strip().lower()
     if os.environ.get("ALLOW_INSECURE_HTTP", "").strip().lower() in _TRUE:
         settings["ALLOW_INSECURE_HTTP"] = True
     settings |= _default_preferences()
@@ -158,6 +163,17 @@ def apply_https_settings(config: dict) -> None:
 
 class ConfigurationError(RuntimeError):
     """The app cannot start safely with the settings it was given."""
+
+
+REGISTRATION_MODES = ("open", "invite", "closed")
+
+
+def check_registration(config: dict) -> None:
+    """Refuse to start unless REGISTRATION is one of the modes the app knows."""
+    if config.get("REGISTRATION") not in REGISTRATION_MODES:
+        raise ConfigurationError(
+            f"REGISTRATION must be open, invite or closed, not {config.get('REGISTRATION')!r}."
+        )
 
 
 _PLACEHOLDER_WORDS = ("change", "placeholder", "example", "secret-key", "your-", "xxx")

@@ -32,6 +32,12 @@ class Conflict(DomainError):
     status = 409
 
 
+class Forbidden(DomainError):
+    """The request is understood, but this server does not allow it (registering, when closed)."""
+
+    status = 403
+
+
 class Unauthorized(DomainError):
     """No valid credentials came with the request."""
 
@@ -167,6 +173,10 @@ def register_error_handlers(app: Flask) -> None:
     def conflict(error: Conflict):
         # Pages catch it to show the message beside what was refused; the API answers 409.
         return _render_error(409, str(error))
+
+    @app.errorhandler(Forbidden)
+    def forbidden(error: Forbidden):
+        return _render_error(403, str(error) or None)
 
     @app.errorhandler(Unauthorized)
     def unauthorized(error: Unauthorized):

@@ -2,7 +2,8 @@
 
 Users and what they own (categories, expenses, monthly totals, budgets, recurring expenses
 and their occurrences, CSV imports and saved column mappings), and what guards an account
-(sessions, API tokens, recovery codes, throttle events). Amounts are `Cents`; times are
+(sessions, API tokens, recovery codes, throttle events), and the single-use links that
+let someone in (invitations, password resets). Amounts are `Cents`; times are
 `UtcDateTime`.
 """
 
@@ -99,6 +100,8 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(16))
     # "system" (follow the device), "light" or "dark".
     theme: Mapped[str] = mapped_column(String(6), default="system", server_default="system")
+    # Set by the operator's disable-user command: the account cannot log in or use the API.
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     # Usernames are ASCII only, so the database's lower() is exact on every backend.
     __table_args__ = (Index("uq_users_username_lower", func.lower(username), unique=True),)
@@ -244,6 +247,42 @@ class ApiToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} {self.name!r}>"
+
+
+class Invitation(db.Model):
+    """A single-use link that lets one person register; only its SHA-256 digest is stored."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Who made it; None for the operator's `invite` command.
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    def __repr__(self) -> str:
+        return f"<Invitation {self.id} by {self.created_by_id}>"
+
+
+class PasswordReset(db.Model):
+    """A single-use link that sets a new password for one account; only its digest is stored."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    def __repr__(self) -> str:
+        return f"<PasswordReset {self.id} of user {self.user_id}>"
 
 
 class ThrottleEvent(db.Model):

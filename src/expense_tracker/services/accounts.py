@@ -36,6 +36,34 @@ def _new_password_errors(password: str, confirm: str, field: str, confirm_field:
     return {}
 
 
+def new_account(username: str | None, password: str | None, confirm_password: str | None) -> User:
+    """Check a new account's fields and hash its password; return the user, not yet added.
+
+    Raises ValidationError naming each field that is wrong. The slow hash is done here,
+    before any transaction that adds the user takes a lock.
+    """
+    username = (username or "").strip()
+    password = password or ""
+    errors: dict[str, str] = {}
+    if not USERNAME.fullmatch(username):
+        errors["username"] = (
+            "Use 3 to 32 characters: letters, digits, dots, underscores or hyphens."
+        )
+    elif find_user(username) is not None:
+        errors["username"] = TAKEN
+    errors |= _new_password_errors(password, confirm_password or "", "password", "confirm_password")
+    if errors:
+        raise ValidationError(errors)
+    return User(username=username, password_hash=passwords.hash_password(password))
+
+
+def check_new_password(password: str, confirm: str, field: str, confirm_field: str) -> None:
+    """Raise ValidationError, under the two field names, unless the password may be set."""
+    errors = _new_password_errors(password, confirm, field, confirm_field)
+    if errors:
+        raise ValidationError(errors)
+
+
 def register(
     username: str | None,
     password: str | None,
@@ -49,19 +77,7 @@ def register(
     """
     if address is not None:
         throttle.check_registration(address)
-    username = (username or "").strip()
-    password = password or ""
-    errors: dict[str, str] = {}
-    if not USERNAME.fullmatch(username):
-        errors["username"] = (
-            "Use 3 to 32 characters: letters, digits, dots, underscores or hyphens."
-        )
-    elif find_user(username) is not None:
-        errors["username"] = TAKEN
-    errors |= _new_password_errors(password, confirm_password or "", "password", "confirm_password")
-    if errors:
-        raise ValidationError(errors)
-    user = User(username=username, password_hash=passwords.hash_password(password))
+    user = new_account(username, password, confirm_password)
     db.session.add(user)
     try:
         db.session.commit()
@@ -87,6 +103,10 @@ def authenticate(username: str | None, password: str | None) -> User | None:
         passwords.spend_a_check(password)
         return None
     if not passwords.verify(user.password_hash, password):
+        return None
+    # A disabled account is refused only once the password was right, with the same answer
+    # as a wrong one: a log-in page does not tell which accounts exist or are disabled.
+    if user.disabled_at is not None:
         return None
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)

@@ -57,7 +57,11 @@ def session_user(user_id: int, secret: str) -> User | None:
     found = db.session.execute(
         select(User, UserSession)
         .join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == user_id, UserSession.digest == sha256_hex(secret))
+        .where(
+            User.id == user_id,
+            UserSession.digest == sha256_hex(secret),
+            User.disabled_at.is_(None),
+        )
     ).one_or_none()
     if found is None:
         return None

@@ -76,7 +76,7 @@ def user_for_token(secret: str) -> tuple[User, ApiToken] | None:
     found = db.session.execute(
         select(User, ApiToken)
         .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.digest == sha256_hex(secret))
+        .where(ApiToken.digest == sha256_hex(secret), User.disabled_at.is_(None))
     ).one_or_none()
     if found is None:
         return None
