@@ -110,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     from .exports.views import bp as exports_bp
     from .imports.views import bp as imports_bp
     from .recurring.views import bp as recurring_bp
+    from .settings.invitations import bp as invitations_bp
     from .settings.two_factor import bp as two_factor_bp
     from .settings.views import bp as settings_bp
 
@@ -122,18 +123,27 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(recurring_bp)
     app.register_blueprint(settings_bp)
     app.register_blueprint(two_factor_bp)
+    app.register_blueprint(invitations_bp)
     init_api(app)
 
 
 def register_commands(app: Flask) -> None:
     """Add the `flask --app expense_tracker ...` maintenance commands."""
-    from .commands import backup, export, import_legacy, rebuild_totals, run_recurring
+    from . import commands
 
-    app.cli.add_command(rebuild_totals)
-    app.cli.add_command(import_legacy)
-    app.cli.add_command(backup)
-    app.cli.add_command(export)
-    app.cli.add_command(run_recurring)
+    for command in (
+        commands.rebuild_totals,
+        commands.import_legacy,
+        commands.backup,
+        commands.export,
+        commands.run_recurring,
+        commands.create_user,
+        commands.invite,
+        commands.disable_user,
+        commands.enable_user,
+        commands.reset_password_link,
+    ):
+        app.cli.add_command(command)
 
 
 _BROWSERS = (

@@ -7,12 +7,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from flask import current_app, url_for
 from flask.cli import with_appcontext
 
 from . import clock
+from .errors import Conflict, Forbidden, NotFound, ValidationError
 from .extensions import db
 from .money import formatter, preferences_of
-from .services import accounts, backups, exports, legacy, recurring, totals
+from .services import access, accounts, backups, exports, invitations, legacy, recurring, totals
 
 
 @click.command("rebuild-totals")
@@ -180,3 +182,101 @@ def run_recurring(today: dt.datetime | None) -> None:
         f"Made {report.expenses} recurring expenses for {report.users} users,"
         f" due up to {day.isoformat()}."
     )
+
+
+# Who may have an account ----------------------------------------------------------------------
+
+_BASE_URL = click.option(
+    "--base-url",
+    default=None,
+    help="This server's address as users reach it, such as https://expenses.example.org,"
+    " to print a whole link; without it only the link's path is printed.",
+)
+
+
+def _link(endpoint: str, secret: str, base_url: str | None) -> str:
+    """The link to a page with a secret in its path, on the server at `base_url`."""
+    with current_app.test_request_context(base_url=base_url or "http://localhost"):
+        return url_for(endpoint, secret=secret, _external=bool(base_url))
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.password_option(help="The password; asked for (twice, hidden) when left out.")
+@with_appcontext
+def create_user(username: str, password: str) -> None:
+    """Make an account, whatever REGISTRATION says: the one way in when it is closed."""
+    try:
+        user = accounts.register(username, password, password)
+    except ValidationError as error:
+        raise click.ClickException(" ".join(error.errors.values())) from None
+    click.echo(f"Created the account {user.username!r}.")
+
+
+@click.command("invite")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 90),
+    default=invitations.INVITATION_DAYS,
+    show_default=True,
+    help="How long the link works.",
+)
+@_BASE_URL
+@with_appcontext
+def invite(days: int, base_url: str | None) -> None:
+    """Print a single-use invitation link with which one person can register."""
+    try:
+        _, secret = invitations.create_invitation(None, days=days)
+    except Forbidden as error:
+        raise click.ClickException(f"REGISTRATION is closed: {error}") from None
+    click.echo(_link("auth.register_invited", secret, base_url))
+    click.echo(f"It lets one person register, once, within {days} days.")
+
+
+@click.command("disable-user")
+@click.argument("username")
+@with_appcontext
+def disable_user(username: str) -> None:
+    """Stop an account: it cannot log in, and its sessions and API tokens end at once."""
+    try:
+        disabled = access.disable_account(username)
+    except NotFound as error:
+        raise click.ClickException(str(error)) from None
+    state = "was disabled already" if disabled.already else "is disabled"
+    click.echo(
+        f"{username!r} {state}; ended {disabled.sessions} sessions and"
+        f" {disabled.tokens} API tokens. enable-user lets it log in again."
+    )
+
+
+@click.command("enable-user")
+@click.argument("username")
+@with_appcontext
+def enable_user(username: str) -> None:
+    """Let a disabled account log in again (its old sessions and tokens stay ended)."""
+    try:
+        enabled = access.enable_account(username)
+    except NotFound as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{username!r} {'can log in again' if enabled else 'was not disabled'}.")
+
+
+@click.command("reset-password-link")
+@click.argument("username")
+@click.option(
+    "--hours",
+    type=click.IntRange(1, 168),
+    default=access.RESET_HOURS,
+    show_default=True,
+    help="How long the link works.",
+)
+@_BASE_URL
+@with_appcontext
+def reset_password_link(username: str, hours: int, base_url: str | None) -> None:
+    """Print a one-time link that sets a new password for the account and ends its sessions."""
+    try:
+        secret = access.create_password_reset(username, hours=hours)
+    except (NotFound, Conflict) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(_link("auth.reset_password", secret, base_url))
+    click.echo(f"It sets a new password for {username!r}, once, within {hours} hours.")

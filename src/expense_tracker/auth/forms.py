@@ -24,3 +24,10 @@ class CodeForm(ServiceForm):
     """The second step of logging in: a code from the authenticator app, or a recovery code."""
 
     code = StringField("Code")
+
+
+class ResetPasswordForm(ServiceForm):
+    """Set a new password with a one-time reset link."""
+
+    new_password = PasswordField("New password")
+    confirm_new_password = PasswordField("Confirm new password")

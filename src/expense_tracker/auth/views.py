@@ -7,11 +7,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..errors import TooManyAttempts, ValidationError
+from ..errors import NotFound, TooManyAttempts, ValidationError
 from ..extensions import SESSION_SECRET
 from ..security import audit
-from ..services import accounts, sessions, two_factor
-from .forms import CodeForm, LoginForm, RegisterForm
+from ..services import access, accounts, invitations, sessions, two_factor
+from .forms import CodeForm, LoginForm, RegisterForm, ResetPasswordForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 # Keys in the signed session cookie for a log-in whose password was right, waiting for a code.
@@ -38,32 +38,131 @@ def _start_session(user) -> None:
     login_user(user)
 
 
+@bp.app_context_processor
+def registration() -> dict[str, bool]:
+    """Whether pages may offer Register: only when anyone may register."""
+    return {"registration_open": invitations.mode() == invitations.OPEN}
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
-    """Show the registration form; create the account and log in."""
+    """Show the registration form; create the account and log in (when registering is open)."""
     if current_user.is_authenticated:
         return redirect(url_for("expenses.index"))
-    form = RegisterForm()
-    if request.method == "POST":
-        try:
-            user = accounts.register(
+    invitations.require_open()
+    return _register(
+        lambda form: invitations.register_openly(
+            form.username.data,
+            form.password.data,
+            form.confirm_password.data,
+            address=request.remote_addr or "",
+        ),
+        url_for("auth.register"),
+    )
+
+
+# The secret is in the path, so no page it links to may be told it (nor any other site).
+NO_REFERRER = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+INVITATION_UNUSABLE = (
+    "This invitation link cannot be used: it has expired, was revoked or has been used"
+    " already. Ask whoever invited you for a new one."
+)
+RESET_UNUSABLE = (
+    "This password-reset link cannot be used: it has expired or has been used already."
+    " Ask whoever runs this server for a new one."
+)
+
+
+@bp.route("/register/<secret>", methods=["GET", "POST"])
+def register_invited(secret: str):
+    """Show the registration form of an invitation link; create the account and log in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("expenses.index"))
+    try:
+        invitations.check_invitation(secret)
+    except NotFound:
+        audit("register.invitation_refused")
+        return _unusable_link("Invitation", INVITATION_UNUSABLE)
+    try:
+        return _register(
+            lambda form: invitations.register_invited(
+                secret,
                 form.username.data,
                 form.password.data,
                 form.confirm_password.data,
                 address=request.remote_addr or "",
-            )
+            ),
+            url_for("auth.register_invited", secret=secret),
+            invited=True,
+        )
+    except NotFound:
+        # Someone else used the link between the form and this request.
+        audit("register.invitation_refused")
+        return _unusable_link("Invitation", INVITATION_UNUSABLE)
+
+
+def _register(create, action: str, invited: bool = False):
+    form = RegisterForm()
+    headers = NO_REFERRER if invited else {}
+    if request.method == "POST":
+        try:
+            user = create(form)
         except ValidationError as error:
             form.show_errors(error.errors)
-            return render_template("auth/register.html", form=form), 400
+            page = render_template("auth/register.html", form=form, action=action, invited=invited)
+            return page, 400, headers
         except TooManyAttempts as error:
             audit("register.throttled")
-            page = render_template("auth/register.html", form=form, register_error=str(error))
-            return page, 429, {"Retry-After": str(error.retry_after)}
+            page = render_template(
+                "auth/register.html",
+                form=form,
+                action=action,
+                invited=invited,
+                register_error=str(error),
+            )
+            return page, 429, {**headers, "Retry-After": str(error.retry_after)}
         _start_session(user)
-        audit("register.succeeded", user_id=user.id, username=user.username)
+        audit("register.succeeded", user_id=user.id, username=user.username, invited=invited)
         flash(f"Welcome, {user.username}! Your account is ready.", "success")
         return redirect(url_for("expenses.index"))
-    return render_template("auth/register.html", form=form)
+    page = render_template("auth/register.html", form=form, action=action, invited=invited)
+    return page, 200, headers
+
+
+def _unusable_link(title: str, message: str):
+    page = render_template("errors/error.html", status=404, title=title, message=message)
+    return page, 404, NO_REFERRER
+
+
+@bp.route("/reset/<secret>", methods=["GET", "POST"])
+def reset_password(secret: str):
+    """Set a new password with a one-time link from the operator; every session then ends."""
+    try:
+        user = access.check_password_reset(secret)
+    except NotFound:
+        audit("password_reset.refused")
+        return _unusable_link("Password reset", RESET_UNUSABLE)
+    form = ResetPasswordForm()
+    if request.method == "POST":
+        try:
+            access.reset_password(secret, form.new_password.data, form.confirm_new_password.data)
+        except ValidationError as error:
+            form.show_errors(error.errors)
+            page = render_template("auth/reset.html", form=form, username=user.username)
+            return page, 400, NO_REFERRER
+        except NotFound:
+            audit("password_reset.refused")
+            return _unusable_link("Password reset", RESET_UNUSABLE)
+        audit("password_reset.succeeded", user_id=user.id, username=user.username)
+        if current_user.is_authenticated:
+            logout_user()
+        session.clear()
+        flash(
+            "Your new password is set, and every session has been logged out. Log in with it.",
+            "success",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form, username=user.username), 200, NO_REFERRER
 
 
 @bp.route("/login", methods=["GET", "POST"])

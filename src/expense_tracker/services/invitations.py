@@ -48,12 +48,17 @@ def mode() -> str:
     return current_app.config["REGISTRATION"]
 
 
+def require_open() -> None:
+    """Raise RegistrationClosed, saying how accounts are made here, unless registering is open."""
+    if mode() != OPEN:
+        raise RegistrationClosed(INVITE_ONLY_MESSAGE if mode() == INVITE else CLOSED_MESSAGE)
+
+
 def register_openly(
     username: str | None, password: str | None, confirm_password: str | None, address: str
 ) -> User:
     """Register from the open registration page; RegistrationClosed unless registering is open."""
-    if mode() != OPEN:
-        raise RegistrationClosed(INVITE_ONLY_MESSAGE if mode() == INVITE else CLOSED_MESSAGE)
+    require_open()
     return accounts.register(username, password, confirm_password, address=address)
 
 
@@ -102,6 +107,11 @@ def list_invitations(user_id: int) -> list[Invitation]:
     )
 
 
+def visible_invitations(user_id: int) -> list[Invitation] | None:
+    """The user's usable invitations when users may invite; None when they may not."""
+    return list_invitations(user_id) if mode() == INVITE else None
+
+
 def revoke_invitation(user_id: int, invitation_id: int) -> None:
     """Delete one of the user's unused invitations, so that its link no longer works."""
     invitation = None
@@ -126,7 +136,12 @@ def _digest(secret: str) -> str:
 
 
 def check_invitation(secret: str) -> Invitation:
-    """Return the invitation whose link this is, or raise NotFound if it cannot be used."""
+    """Return the invitation whose link this is, or raise NotFound if it cannot be used.
+
+    Raises RegistrationClosed when REGISTRATION is closed: no link works then.
+    """
+    if mode() == CLOSED:
+        raise RegistrationClosed(CLOSED_MESSAGE)
     invitation = db.session.scalar(
         select(Invitation).where(Invitation.digest == _digest(secret), *_pending(clock.now()))
     )
@@ -149,8 +164,6 @@ def register_invited(
     usable). Of several people using one link at once exactly one gets the account: the
     invitation is claimed by a conditional UPDATE, which the database runs one at a time.
     """
-    if mode() == CLOSED:
-        raise RegistrationClosed(CLOSED_MESSAGE)
     check_invitation(secret)
     if address is not None:
         throttle.check_registration(address)

@@ -24,7 +24,7 @@ from ..errors import ValidationError
 from ..extensions import SESSION_SECRET
 from ..money import preferences_of
 from ..security import audit
-from ..services import accounts, exports, preferences, sessions, tokens, two_factor
+from ..services import accounts, exports, invitations, preferences, sessions, tokens, two_factor
 from .forms import (
     DeleteAccountForm,
     PasswordForm,
@@ -48,6 +48,8 @@ def _render(
     codes_form: RecoveryCodesForm | None = None,
     delete_form: DeleteAccountForm | None = None,
     preferences_form: PreferencesForm | None = None,
+    new_invitation: str | None = None,
+    invitation_error: str | None = None,
 ):
     page = render_template(
         "settings/index.html",
@@ -61,6 +63,10 @@ def _render(
         codes_form=codes_form or RecoveryCodesForm(formdata=None, prefix="codes"),
         delete_form=delete_form or DeleteAccountForm(formdata=None, prefix="delete"),
         preferences_form=preferences_form or _preferences_form(formdata=None),
+        invitations=invitations.visible_invitations(current_user.id),
+        new_invitation=new_invitation,
+        invitation_days=invitations.INVITATION_DAYS,
+        invitation_error=invitation_error,
         # A variable, not a literal: Jinja would format a literal once, for whoever came first.
         example_amount=EXAMPLE_AMOUNT,
     )
