@@ -194,6 +194,10 @@ _BASE_URL = click.option(
 )
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _link(endpoint: str, secret: str, base_url: str | None) -> str:
     """The link to a page with a secret in its path, on the server at `base_url`."""
     with current_app.test_request_context(base_url=base_url or "http://localhost"):
@@ -230,7 +234,7 @@ def invite(days: int, base_url: str | None) -> None:
     except Forbidden as error:
         raise click.ClickException(f"REGISTRATION is closed: {error}") from None
     click.echo(_link("auth.register_invited", secret, base_url))
-    click.echo(f"It lets one person register, once, within {days} days.")
+    click.echo(f"It lets one person register, once, within {_count(days, 'day')}.")
 
 
 @click.command("disable-user")
@@ -244,8 +248,8 @@ def disable_user(username: str) -> None:
         raise click.ClickException(str(error)) from None
     state = "was disabled already" if disabled.already else "is disabled"
     click.echo(
-        f"{username!r} {state}; ended {disabled.sessions} sessions and"
-        f" {disabled.tokens} API tokens. enable-user lets it log in again."
+        f"{username!r} {state}; ended {_count(disabled.sessions, 'session')} and"
+        f" {_count(disabled.tokens, 'API token')}. enable-user lets it log in again."
     )
 
 
@@ -279,4 +283,4 @@ def reset_password_link(username: str, hours: int, base_url: str | None) -> None
     except (NotFound, Conflict) as error:
         raise click.ClickException(str(error)) from None
     click.echo(_link("auth.reset_password", secret, base_url))
-    click.echo(f"It sets a new password for {username!r}, once, within {hours} hours.")
+    click.echo(f"It sets a new password for {username!r}, once, within {_count(hours, 'hour')}.")
