@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -129,3 +130,27 @@ def test_no_reset_link_for_a_disabled_account(app, runner, user):
 
     assert result.exit_code == 1
     assert "is disabled; enable it first" in result.output
+
+
+def test_the_operators_account_commands_are_audited(app, runner, user, caplog):
+    caplog.set_level(logging.INFO, logger="expense_tracker.audit")
+    app.config["REGISTRATION"] = "invite"
+
+    runner.invoke(args=["create-user", "carol", "--password", PASSWORD])
+    runner.invoke(args=["invite"])
+    runner.invoke(args=["reset-password-link", user.username])
+    runner.invoke(args=["disable-user", user.username])
+    runner.invoke(args=["enable-user", user.username])
+
+    events = [
+        record.getMessage().split()[0]
+        for record in caplog.records
+        if record.name == "expense_tracker.audit"
+    ]
+    assert events == [
+        "register.succeeded",
+        "invitation.created",
+        "password_reset.created",
+        "account.disabled",
+        "account.enabled",
+    ]

@@ -14,6 +14,7 @@ from . import clock
 from .errors import Conflict, Forbidden, NotFound, ValidationError
 from .extensions import db
 from .money import formatter, preferences_of
+from .security import audit
 from .services import access, accounts, backups, exports, invitations, legacy, recurring, totals
 
 
@@ -214,6 +215,7 @@ def create_user(username: str, password: str) -> None:
         user = accounts.register(username, password, password)
     except ValidationError as error:
         raise click.ClickException(" ".join(error.errors.values())) from None
+    audit("register.succeeded", user_id=user.id, username=user.username, by="operator")
     click.echo(f"Created the account {user.username!r}.")
 
 
@@ -230,9 +232,10 @@ def create_user(username: str, password: str) -> None:
 def invite(days: int, base_url: str | None) -> None:
     """Print a single-use invitation link with which one person can register."""
     try:
-        _, secret = invitations.create_invitation(None, days=days)
+        invitation, secret = invitations.create_invitation(None, days=days)
     except Forbidden as error:
         raise click.ClickException(f"REGISTRATION is closed: {error}") from None
+    audit("invitation.created", invitation_id=invitation.id, by="operator")
     click.echo(_link("auth.register_invited", secret, base_url))
     click.echo(f"It lets one person register, once, within {_count(days, 'day')}.")
 
@@ -246,6 +249,7 @@ def disable_user(username: str) -> None:
         disabled = access.disable_account(username)
     except NotFound as error:
         raise click.ClickException(str(error)) from None
+    audit("account.disabled", username=username, sessions=disabled.sessions, tokens=disabled.tokens)
     state = "was disabled already" if disabled.already else "is disabled"
     click.echo(
         f"{username!r} {state}; ended {_count(disabled.sessions, 'session')} and"
@@ -262,6 +266,8 @@ def enable_user(username: str) -> None:
         enabled = access.enable_account(username)
     except NotFound as error:
         raise click.ClickException(str(error)) from None
+    if enabled:
+        audit("account.enabled", username=username)
     click.echo(f"{username!r} {'can log in again' if enabled else 'was not disabled'}.")
 
 
@@ -282,5 +288,6 @@ def reset_password_link(username: str, hours: int, base_url: str | None) -> None
         secret = access.create_password_reset(username, hours=hours)
     except (NotFound, Conflict) as error:
         raise click.ClickException(str(error)) from None
+    audit("password_reset.created", username=username, hours=hours)
     click.echo(_link("auth.reset_password", secret, base_url))
     click.echo(f"It sets a new password for {username!r}, once, within {_count(hours, 'hour')}.")

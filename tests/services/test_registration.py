@@ -86,6 +86,23 @@ def test_a_refused_registration_leaves_the_invitation_usable(app, invite_only):
     assert join(secret).username == "carol"
 
 
+def test_a_name_taken_meanwhile_is_refused_and_the_invitation_stays_usable(
+    app, invite_only, monkeypatch
+):
+    alice = make_user()
+    _, secret = invitations.create_invitation(alice.id)
+    make_user("carol")
+    # Another request registered the name after this one checked it.
+    with monkeypatch.context() as patched:
+        patched.setattr(accounts, "find_user", lambda username: None)
+        with pytest.raises(ValidationError) as refused:
+            join(secret, "Carol")
+
+    assert refused.value.errors == {"username": accounts.TAKEN}
+    assert invitations.check_invitation(secret).used_at is None
+    assert join(secret, "dave").username == "dave"
+
+
 def test_an_invitation_expires(app, invite_only, clock):
     alice = make_user()
     _, secret = invitations.create_invitation(alice.id)
