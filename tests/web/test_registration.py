@@ -259,3 +259,32 @@ def test_a_reset_link_sets_a_new_password_once_and_ends_every_session(app, auth_
     assert log_in(app.test_client(), user.username, user.password).status_code == 400
     reused = visitor.get(link)
     assert reused.status_code == 404 and "cannot be used" in text(reused)
+
+
+def test_a_reset_link_used_meanwhile_cannot_be_used_again(app, user):
+    with app.app_context():
+        secret = access.create_password_reset(user.username)
+    link = f"/auth/reset/{secret}"
+    fields = {"new_password": NEW_PASSWORD, "confirm_new_password": NEW_PASSWORD}
+    slow, quick = app.test_client(), app.test_client()
+    token = csrf_token(slow, link)
+
+    post_form(quick, link, fields, token_page=link)
+    late = slow.post(link, data={**fields, "csrf_token": token})
+
+    assert late.status_code == 404 and "cannot be used" in text(late)
+
+
+def test_resetting_the_password_while_logged_in_logs_out(app, auth_client, user):
+    with app.app_context():
+        secret = access.create_password_reset(user.username)
+    link = f"/auth/reset/{secret}"
+    fields = {"new_password": NEW_PASSWORD, "confirm_new_password": NEW_PASSWORD}
+
+    done = post_form(auth_client, link, fields, token_page=link)
+
+    page = text(auth_client.get("/auth/login"))
+
+    assert done.status_code == 302
+    assert "Your new password is set" in page and "Log out" not in page
+    assert auth_client.get("/settings").status_code == 302
