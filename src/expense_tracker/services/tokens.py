@@ -62,7 +62,8 @@ def create_token_with_password(
         raise Unauthorized(wrong)
     if two_factor.is_enabled(user):
         if not otp:
-            throttle.record_login_failure(user.username, address)
+            # A missing code counts as an attempt at one.
+            throttle.attempt_login(user.username, address)
             raise Unauthorized(CODE_NEEDED)
         if two_factor.log_in(user.id, otp, address) is None:
             raise Unauthorized(wrong)

@@ -104,6 +104,7 @@ def change_password():
             form.new_password.data,
             form.confirm_new_password.data,
             keep_session=session.get(SESSION_SECRET),
+            address=request.remote_addr or "",
         )
     except ValidationError as error:
         audit("password.change_refused", user_id=current_user.id, fields=",".join(error.errors))
