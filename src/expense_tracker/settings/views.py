@@ -71,6 +71,13 @@ def _render(
 render_settings = _render
 
 
+def rotate_session() -> None:
+    """Give this browser's session a new secret: a copy of its cookie no longer logs in."""
+    new_secret = sessions.rotate_session(current_user.id, session.get(SESSION_SECRET))
+    if new_secret is not None:
+        session[SESSION_SECRET] = new_secret
+
+
 def _preferences_form(**kwargs) -> PreferencesForm:
     """The preferences form with every choice, showing the user's current ones."""
     locale, currency = preferences_of(current_user)
@@ -110,6 +117,7 @@ def change_password():
         audit("password.change_refused", user_id=current_user.id, fields=",".join(error.errors))
         form.show_errors(error.errors)
         return _render(400, password_form=form)
+    rotate_session()
     audit("password.changed", user_id=current_user.id)
     flash("Your password has been changed. Every other session has been logged out.", "success")
     return redirect(url_for("settings.index"))
@@ -136,6 +144,7 @@ def save_preferences():
 def end_other_sessions():
     """Log out every other browser and device."""
     ended = sessions.end_all_other_sessions(current_user.id, session.get(SESSION_SECRET))
+    rotate_session()
     audit("sessions.ended_others", user_id=current_user.id, count=ended)
     flash(f"Logged out {ended} other session{'' if ended == 1 else 's'}.", "success")
     return redirect(url_for("settings.index"))
