@@ -1,6 +1,6 @@
-"""Throttle counters that count and decide an attempt in one statement.
+"""Token expiry, and throttle counters that count and decide an attempt in one statement.
 
-The recent events of `throttle_events`
+Existing tokens keep working as before: no expiry. The recent events of `throttle_events`
 become one counter per key (their number, first and last time), so nobody guessing gets a
 fresh allowance from the upgrade.
 
@@ -19,6 +19,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("api_tokens") as batch:
+        batch.add_column(sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "throttle_counters",
         sa.Column("key", sa.String(length=64), nullable=False),
@@ -56,3 +58,5 @@ def downgrade():
         "INSERT INTO throttle_events (key, created_at) SELECT key, last_at FROM throttle_counters"
     )
     op.drop_table("throttle_counters")
+    with op.batch_alter_table("api_tokens") as batch:
+        batch.drop_column("expires_at")

@@ -241,6 +241,12 @@ class ApiToken(db.Model):
     digest: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # None: it never expires (chosen so, or made before tokens had an expiry).
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    def is_expired(self, now: dt.datetime) -> bool:
+        """Whether the token has stopped working because its time is up."""
+        return self.expires_at is not None and self.expires_at <= now
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} {self.name!r}>"

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import User
+from ..models import ApiToken, User
 from . import passwords, sessions, throttle
 from .validation import FieldError
 
@@ -126,11 +126,13 @@ def change_password(
     confirm: str | None,
     keep_session: str | None,
     address: str = "",
-) -> None:
-    """Replace the user's password, after checking the current one.
+    revoke_tokens: bool = False,
+) -> int:
+    """Replace the user's password, after checking the current one; return tokens revoked.
 
     Every other session of the user ends; the one whose secret is `keep_session`
-    (the browser that made the change) stays logged in. Wrong current passwords count
+    (the browser that made the change) stays logged in. API tokens keep working unless
+    `revoke_tokens` asks to revoke them all in the same step. Wrong current passwords count
     like failed log-ins (TooManyAttempts once throttled): a stolen session cannot use
     this form to guess the password.
     """
@@ -150,7 +152,15 @@ def change_password(
         raise ValidationError(errors)
     user.password_hash = passwords.hash_password(new)
     sessions.end_other_sessions(user_id, keep_session)
+    revoked = 0
+    if revoke_tokens:
+        revoked = db.session.execute(
+            delete(ApiToken)
+            .where(ApiToken.user_id == user_id)
+            .execution_options(synchronize_session=False)
+        ).rowcount
     db.session.commit()
+    return revoked
 
 
 def delete_account(user_id: int, password: str | None, address: str) -> None:

@@ -271,6 +271,35 @@ def disable(
     db.session.commit()
 
 
+def confirm_identity(
+    user: User,
+    password: str | None,
+    code: str | None,
+    address: str,
+    now: dt.datetime | None = None,
+) -> None:
+    """Check the password and, with two-factor on, a code, asked again of a logged-in user.
+
+    Counted like log-ins from a live session; a right code is used up. Raises
+    ValidationError naming each wrong field, TooManyAttempts when throttled. Does not
+    commit: the caller's change does, with the code used up.
+    """
+    now = now or clock.now()
+    throttle.attempt_login(user.username, address, known=True)
+    errors: dict[str, str] = {}
+    if not passwords.verify(user.password_hash, password or ""):
+        errors["current_password"] = WRONG_CURRENT_PASSWORD
+    proof = None
+    if user.totp_secret is not None:
+        proof = _check(user, user.totp_secret, code, now)
+        if proof is None:
+            errors["code"] = WRONG_CODE
+    if errors or (proof is not None and not _use(user.id, proof, now)):
+        db.session.rollback()
+        raise ValidationError(errors or {"code": WRONG_CODE})
+    throttle.give_back_login(user.username, address, known=True)
+
+
 def regenerate_recovery_codes(
     user_id: int, code: str | None, address: str, now: dt.datetime | None = None
 ) -> list[str]:
