@@ -178,3 +178,19 @@ def test_counters_untouched_for_longer_than_every_window_are_deleted(app, time_m
     accounts.log_in("bob", "wrong", "192.0.2.1")
 
     assert db.session.scalar(select(func.count()).select_from(ThrottleCounter)) == 2
+
+
+def test_guesses_on_the_settings_forms_back_off_without_slowing_the_log_in(app, time_machine):
+    user = make_user("alice")
+    time_machine.move_to(clock.now(), tick=False)
+    checked = 0
+    for number in range(throttle.ACCOUNT_FREE + 5):
+        try:
+            accounts.delete_account(user.id, "a guess", f"198.51.100.{number}")
+        except accounts.ValidationError:
+            checked += 1
+        except TooManyAttempts:
+            pass
+
+    assert checked == throttle.ACCOUNT_FREE + 1
+    assert accounts.log_in("alice", PASSWORD, "203.0.113.1") is not None

@@ -78,3 +78,26 @@ def test_wrong_current_passwords_on_the_password_form_count_like_log_ins(auth_cl
 
     assert response.status_code == 429
     assert "Too many failed attempts" in response.get_data(as_text=True)
+
+
+def test_the_device_cookie_is_http_only_same_site_and_lasts_a_year(client, user):
+    response = log_in(client, user.username, PASSWORD)
+
+    [device] = [
+        value for value in response.headers.getlist("Set-Cookie") if value.startswith("device=")
+    ]
+    assert "HttpOnly" in device and "SameSite=Lax" in device and "Path=/" in device
+    assert f"Max-Age={365 * 24 * 3600}" in device
+
+
+def test_in_production_the_device_cookie_is_secure_and_host_prefixed(app):
+    from flask import Response
+
+    from expense_tracker.auth import devices
+
+    app.config.update(SESSION_COOKIE_NAME="__Host-session", SESSION_COOKIE_SECURE=True)
+    with app.test_request_context("/auth/login", base_url="https://localhost"):
+        [cookie] = devices.remember(Response(), "alice").headers.getlist("Set-Cookie")
+
+    assert cookie.startswith("__Host-device=")
+    assert "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie

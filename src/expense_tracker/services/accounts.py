@@ -105,7 +105,8 @@ def log_in(
     logged in yet: see `two_factor.log_in`.
     """
     username = (username or "").strip()
-    throttle.attempt_login(username, address, known)
+    source = throttle.KNOWN_BROWSER if known else throttle.ANYWHERE
+    throttle.attempt_login(username, address, source)
     user = authenticate(username, password)
     if user is None:
         return None
@@ -114,7 +115,7 @@ def log_in(
     if user.totp_secret is None:
         throttle.clear_logins(username, address)
     else:
-        throttle.give_back_login(username, address, known)
+        throttle.give_back_login(username, address, source)
         db.session.commit()
     return user
 
@@ -139,13 +140,13 @@ def change_password(
     user = db.session.get(User, user_id)
     if user is None:
         raise ValidationError({"current_password": WRONG_CURRENT_PASSWORD})
-    throttle.attempt_login(user.username, address, known=True)
+    throttle.attempt_login(user.username, address, throttle.SESSION)
     new = new or ""
     errors: dict[str, str] = {}
     if not passwords.verify(user.password_hash, current or ""):
         errors["current_password"] = WRONG_CURRENT_PASSWORD
     else:
-        throttle.give_back_login(user.username, address, known=True)
+        throttle.give_back_login(user.username, address, throttle.SESSION)
         db.session.commit()
     errors |= _new_password_errors(new, confirm or "", "new_password", "confirm_new_password")
     if errors:
@@ -173,7 +174,7 @@ def delete_account(user_id: int, password: str | None, address: str) -> None:
     user = db.session.get(User, user_id)
     if user is None:
         return
-    throttle.attempt_login(user.username, address, known=True)
+    throttle.attempt_login(user.username, address, throttle.SESSION)
     if not passwords.verify(user.password_hash, password or ""):
         raise ValidationError({"password": NOT_YOURS})
     db.session.execute(delete(User).where(User.id == user_id))

@@ -15,8 +15,9 @@ Two limits apply to every password or code check:
 - per account, from any address: the first `ACCOUNT_FREE` attempts go through at once,
   each later one waits for the one before it by a delay that doubles up to
   `ACCOUNT_DELAYS[-1]`; `ACCOUNT_IDLE` without any attempt starts afresh. Browsers the
-  owner logged in from before (a device cookie) and live sessions count on their own
-  account key, so guessing from elsewhere never slows the owner down.
+  owner logged in from before (a device cookie) and live sessions (the settings forms)
+  each count on an account key of their own, so guessing from elsewhere never slows the
+  owner down, and a stolen session guessing in the settings does not slow the log-in.
 """
 
 from __future__ import annotations
@@ -142,23 +143,29 @@ def _purge(now: dt.datetime) -> None:
     )
 
 
-def _login_keys(username: str, address: str, known: bool) -> tuple[str, str]:
+# Where an attempt comes from, for the account's back-off: each counts on its own key, so
+# guesses from one kind never slow the others down.
+ANYWHERE = "anywhere"
+KNOWN_BROWSER = "known"
+SESSION = "session"
+SOURCES = (ANYWHERE, KNOWN_BROWSER, SESSION)
+
+
+def _login_keys(username: str, address: str, source: str) -> tuple[str, str]:
     name = username.strip().lower()
-    return (
-        _key(LOGIN.name, name, address),
-        _key("account", name, "known" if known else "anywhere"),
-    )
+    return _key(LOGIN.name, name, address), _key("account", name, source)
 
 
-def attempt_login(username: str, address: str, known: bool = False) -> None:
+def attempt_login(username: str, address: str, source: str = ANYWHERE) -> None:
     """Count one password or code attempt for `username` from `address`, before checking it.
 
-    `known` says the attempt comes from a browser the owner logged in from before, or
-    from a live session: it counts on the account's own key for those. Raises
-    TooManyAttempts, with the seconds to wait, when either limit says no; commits.
+    `source` says where it comes from, for the account's back-off: `ANYWHERE`, a
+    `KNOWN_BROWSER` (it logged in as this user before) or a live `SESSION` of the user
+    (the settings forms). Raises TooManyAttempts, with the seconds to wait, when either
+    limit says no; commits.
     """
     now = clock.now()
-    address_key, account_key = _login_keys(username, address, known)
+    address_key, account_key = _login_keys(username, address, source)
     _purge(now)
     try:
         _take_window_slot(LOGIN, address_key, now)
@@ -167,21 +174,19 @@ def attempt_login(username: str, address: str, known: bool = False) -> None:
         db.session.commit()
 
 
-def give_back_login(username: str, address: str, known: bool = False) -> None:
+def give_back_login(username: str, address: str, source: str = ANYWHERE) -> None:
     """Uncount an attempt whose password or code was right, without clearing earlier ones.
 
     For a right password still waiting for its code, and for the settings forms:
     earlier failures keep counting. Does not commit.
     """
-    _give_back(list(_login_keys(username, address, known)))
+    _give_back(list(_login_keys(username, address, source)))
 
 
 def clear_logins(username: str, address: str) -> None:
     """Forget the attempts of a username from `address` and on its account: it logged in."""
     name = username.strip().lower()
-    keys = [_key(LOGIN.name, name, address)] + [
-        _key("account", name, kind) for kind in ("known", "anywhere")
-    ]
+    keys = [_key(LOGIN.name, name, address)] + [_key("account", name, kind) for kind in SOURCES]
     db.session.execute(delete(ThrottleCounter).where(ThrottleCounter.key.in_(keys)))
     db.session.commit()
 

@@ -223,19 +223,19 @@ def enable(
 
 
 def _throttled_verify(
-    user: User, code: str | None, address: str, now: dt.datetime, known: bool
+    user: User, code: str | None, address: str, now: dt.datetime, source: str
 ) -> str | None:
     """Verify a code under the log-in limits for the user's name, `address` and account.
 
     The attempt is counted first (TooManyAttempts while a limit is reached); a wrong
     code stays counted, a right one is given back.
     """
-    throttle.attempt_login(user.username, address, known)
+    throttle.attempt_login(user.username, address, source)
     method = _verify(user, code, now)
     if method is None:
         db.session.rollback()
     else:
-        throttle.give_back_login(user.username, address, known)
+        throttle.give_back_login(user.username, address, source)
         db.session.commit()
     return method
 
@@ -253,8 +253,7 @@ def disable(
     """
     now = now or clock.now()
     user = _user(user_id)
-    # From a live session of the owner: counted on the account's key for known browsers.
-    throttle.attempt_login(user.username, address, known=True)
+    throttle.attempt_login(user.username, address, throttle.SESSION)
     errors: dict[str, str] = {}
     if not passwords.verify(user.password_hash, password or ""):
         errors["current_password"] = WRONG_CURRENT_PASSWORD
@@ -267,7 +266,7 @@ def disable(
     user.totp_secret = None
     user.totp_last_step = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
-    throttle.give_back_login(user.username, address, known=True)
+    throttle.give_back_login(user.username, address, throttle.SESSION)
     db.session.commit()
 
 
@@ -285,7 +284,7 @@ def confirm_identity(
     commit: the caller's change does, with the code used up.
     """
     now = now or clock.now()
-    throttle.attempt_login(user.username, address, known=True)
+    throttle.attempt_login(user.username, address, throttle.SESSION)
     errors: dict[str, str] = {}
     if not passwords.verify(user.password_hash, password or ""):
         errors["current_password"] = WRONG_CURRENT_PASSWORD
@@ -297,7 +296,7 @@ def confirm_identity(
     if errors or (proof is not None and not _use(user.id, proof, now)):
         db.session.rollback()
         raise ValidationError(errors or {"code": WRONG_CODE})
-    throttle.give_back_login(user.username, address, known=True)
+    throttle.give_back_login(user.username, address, throttle.SESSION)
 
 
 def regenerate_recovery_codes(
@@ -309,7 +308,7 @@ def regenerate_recovery_codes(
     """
     now = now or clock.now()
     user = _user(user_id)
-    if _throttled_verify(user, code, address, now, known=True) is None:
+    if _throttled_verify(user, code, address, now, throttle.SESSION) is None:
         raise ValidationError({"code": WRONG_CODE})
     codes = _new_recovery_codes(user_id)
     db.session.commit()
@@ -346,7 +345,8 @@ def log_in(
     user = db.session.get(User, user_id)
     if user is None or user.totp_secret is None:
         return None
-    method = _throttled_verify(user, code, address, now, known)
+    source = throttle.KNOWN_BROWSER if known else throttle.ANYWHERE
+    method = _throttled_verify(user, code, address, now, source)
     if method is None:
         return None
     throttle.clear_logins(user.username, address)
