@@ -143,7 +143,9 @@ def test_backup_is_consistent_while_the_app_keeps_writing(sqlite_app, tmp_path, 
         connection.execute("PRAGMA busy_timeout=10000")
         while not stop.is_set():
             connection.execute(
-                "INSERT INTO throttle_events (key, created_at) VALUES (?, '2024-01-01')",
+                "INSERT INTO throttle_counters"
+                " (key, count, window_start, next_at, last_at, allowed)"
+                " VALUES (?, 1, '2024-01-01', '2024-01-01', '2024-01-01', 1)",
                 (f"{len(written)}",),
             )
             written.append(1)
@@ -170,7 +172,7 @@ def test_backup_is_consistent_while_the_app_keeps_writing(sqlite_app, tmp_path, 
     try:
         assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert copy.execute("SELECT count(*) FROM expenses").fetchone()[0] == 20_000
-        events = copy.execute("SELECT count(*) FROM throttle_events").fetchone()[0]
+        events = copy.execute("SELECT count(*) FROM throttle_counters").fetchone()[0]
         assert before <= events <= len(written)
         assert copy.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     finally:

@@ -3,7 +3,7 @@
 Every existing account stays enabled (no disabled_at).
 
 Revision ID: 0015_invitations_disabled_users
-Revises: 0012_budgets
+Revises: 0014_token_expiry_and_throttles
 Create Date: 2026-12-03
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_invitations_disabled_users"
-down_revision = "0012_budgets"
+down_revision = "0014_token_expiry_and_throttles"
 branch_labels = None
 depends_on = None
 

@@ -244,6 +244,12 @@ class ApiToken(db.Model):
     digest: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # None: it never expires (chosen so, or made before tokens had an expiry).
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    def is_expired(self, now: dt.datetime) -> bool:
+        """Whether the token has stopped working because its time is up."""
+        return self.expires_at is not None and self.expires_at <= now
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} {self.name!r}>"
@@ -285,20 +291,25 @@ class PasswordReset(db.Model):
         return f"<PasswordReset {self.id} of user {self.user_id}>"
 
 
-class ThrottleEvent(db.Model):
-    """One event that counts towards a limit: a failed log-in, a registration.
+class ThrottleCounter(db.Model):
+    """The attempts counted against one limit for one key (a username and address, an account).
 
-    Kept in the database so every worker and app server counts the same events.
+    Kept in the database so every worker and app server counts the same attempts; one
+    upsert counts an attempt and decides it (see `services.throttle`).
     """
 
-    __tablename__ = "throttle_events"
+    __tablename__ = "throttle_counters"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     # SHA-256 of what is limited (such as a username and client address): no need to keep it.
-    key: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now, index=True)
-
-    __table_args__ = (Index("ix_throttle_events_key_created_at", "key", "created_at"),)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int]
+    # When the current window began (fixed-window limits).
+    window_start: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # The earliest time the next attempt may go ahead (back-off limits).
+    next_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    last_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    # Whether the latest attempt went ahead: what the upsert's RETURNING reads.
+    allowed: Mapped[bool]
 
 
 class UserSession(db.Model):

@@ -233,3 +233,60 @@ def test_the_otp_field_is_documented(client):
     schema = spec["components"]["schemas"]["TokenRequest"]["properties"]["otp"]
 
     assert schema["type"] == "string" and "two-factor" in schema["description"]
+
+
+# Expiry
+
+
+def test_a_token_expires_after_ninety_days_unless_asked_otherwise(client, user, time_machine):
+    time_machine.move_to(clock.now(), tick=False)
+    body = create(client).get_json()
+
+    assert dt.datetime.fromisoformat(body["expires_at"]) == clock.now() + dt.timedelta(days=90)
+
+
+@pytest.mark.parametrize("days", [30, 90, 365])
+def test_the_expiry_is_chosen_in_days(client, user, time_machine, days):
+    time_machine.move_to(clock.now(), tick=False)
+    body = create(client, expires_in_days=days).get_json()
+
+    assert dt.datetime.fromisoformat(body["expires_at"]) == clock.now() + dt.timedelta(days=days)
+
+
+def test_null_asks_for_a_token_that_never_expires(client, user, time_machine):
+    body = create(client, expires_in_days=None).get_json()
+
+    time_machine.move_to(clock.now() + dt.timedelta(days=3650))
+    assert body["expires_at"] is None
+    assert ApiClient(client, body["token"]).get("/api/v1/tokens").status_code == 200
+
+
+@pytest.mark.parametrize("days", [0, 7, 91, "90", True, 10**400])
+def test_other_expiries_are_422(client, user, days):
+    body = assert_problem(create(client, expires_in_days=days), 422)
+
+    assert set(body["errors"]) == {"expires_in_days"}
+
+
+def test_an_expired_token_is_401_and_listed_as_expired(client, user, time_machine):
+    time_machine.move_to(clock.now(), tick=False)
+    short = create(client, name="Short", expires_in_days=30).get_json()["token"]
+    lasting = create(client, name="Lasting", expires_in_days=None).get_json()["token"]
+
+    time_machine.move_to(clock.now() + dt.timedelta(days=30), tick=False)
+
+    body = assert_problem(ApiClient(client, short).get("/api/v1/expenses"), 401)
+    assert "expired" in body["detail"]
+    listed = ApiClient(client, lasting).get("/api/v1/tokens").get_json()["items"]
+    assert {t["name"]: t["expired"] for t in listed} == {"Short": True, "Lasting": False}
+
+
+def test_the_expiry_is_documented(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    request = schemas["TokenRequest"]["properties"]["expires_in_days"]
+
+    assert request["enum"][:3] == [30, 90, 365] and request["default"] == 90
+    assert "never" in request["description"]
+    for name in ("TokenCreated", "Token"):
+        assert "expires_at" in schemas[name]["required"]

@@ -126,6 +126,7 @@ def show_settings_with_a_new_token(visit: Visitor) -> None:
     visit.logged_in()
     visit.goto("/settings")
     visit.page.get_by_label("Token name", exact=True).fill("Phone")
+    visit.page.get_by_label("Your current password", exact=True).fill(visit.user.password)
     visit.page.get_by_role("button", name="Create token", exact=True).click()
     expect(visit.page.get_by_role("cell", name="Phone", exact=True)).to_be_visible()
 

@@ -186,6 +186,7 @@ def test_a_token_made_on_the_settings_page_adds_expenses_the_dashboard_shows(
     log_in(page, user)
     page.get_by_role("link", name="Settings", exact=True).click()
     page.get_by_label("Token name", exact=True).fill("Phone shortcut")
+    page.get_by_label("Your current password", exact=True).fill(user.password)
     page.get_by_role("button", name="Create token", exact=True).click()
     secret = page.get_by_label("Token", exact=True).input_value()
     expect(page.get_by_role("cell", name="Phone shortcut", exact=True)).to_be_visible()
@@ -338,6 +339,7 @@ def test_screenshots_of_the_main_pages_fit_the_screen(
 
     page.goto("/settings")
     page.get_by_label("Token name", exact=True).fill("Phone shortcut")
+    page.get_by_label("Your current password", exact=True).fill(user.password)
     page.get_by_role("button", name="Create token", exact=True).click()
     expect(page.get_by_label("Token", exact=True)).to_have_value(re.compile("^et_"))
     shoot("settings")

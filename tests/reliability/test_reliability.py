@@ -88,7 +88,10 @@ def request(port: int, method: str, path: str, body: dict | None = None, cookie:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         connection.request(method, path, data, headers)
         response = connection.getresponse()
-        return response.status, response.read().decode(), response.getheader("Set-Cookie") or ""
+        # The session's cookie only: a log-in also sets the device cookie (auth/devices.py).
+        cookies = response.headers.get_all("Set-Cookie") or ()
+        session = next((value for value in cookies if value.startswith("session=")), "")
+        return response.status, response.read().decode(), session
     finally:
         connection.close()
 

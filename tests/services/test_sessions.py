@@ -122,3 +122,26 @@ def test_sessions_are_listed_latest_first_with_the_current_one_marked(app, clock
         ("Phone", True),
         ("Laptop", False),
     ]
+
+
+def test_rotating_a_session_gives_it_a_new_secret_and_kills_the_old_one(app, clock):
+    user = make_user()
+    old = sessions.start_session(user.id)
+    started = db.session.scalar(select(UserSession.created_at))
+
+    new = sessions.rotate_session(user.id, old)
+
+    assert new is not None and new != old
+    assert sessions.session_user(user.id, old) is None
+    assert sessions.session_user(user.id, new).id == user.id
+    # Same session, same lifetime: rotating does not extend it.
+    assert db.session.scalar(select(UserSession.created_at)) == started
+    assert db.session.scalar(select(db.func.count(UserSession.id))) == 1
+
+
+def test_another_users_session_cannot_be_rotated(app):
+    owner, other = make_user("alice"), make_user("bob")
+    secret = sessions.start_session(owner.id)
+
+    assert sessions.rotate_session(other.id, secret) is None
+    assert sessions.session_user(owner.id, secret).id == owner.id

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pyotp
+import pytest
+
 from expense_tracker import clock
 
 from ..factories import PASSWORD
@@ -130,3 +133,103 @@ def test_cookies_are_http_only_and_same_site_lax(client):
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Secure" not in cookie  # development serves plain HTTP
+
+
+# Every remedy rotates this browser's session: a copy of its cookie dies, the browser stays in.
+
+SETUP_KEY = re.compile(r'data-testid="setup-key">([A-Z2-7 ]+)<')
+
+
+@pytest.fixture
+def totp_clock(time_machine):
+    """The clock stopped 5 s into a 30 s code step; `.move(seconds)` moves it on."""
+    step = int(clock.now().timestamp()) // 30 + 1
+    time_machine.move_to(dt.datetime.fromtimestamp(step * 30 + 5, dt.UTC), tick=False)
+
+    class Clock:
+        def move(self, seconds: int) -> None:
+            time_machine.shift(dt.timedelta(seconds=seconds))
+
+        def code(self, secret: str) -> str:
+            return pyotp.TOTP(secret).now()
+
+    return Clock()
+
+
+def turn_two_factor_on(client, totp) -> str:
+    page = text(client.get("/settings/two-factor/setup"))
+    secret = SETUP_KEY.search(page).group(1).replace(" ", "")
+    response = post_form(
+        client,
+        "/settings/two-factor/setup",
+        {"code": totp.code(secret)},
+        token_page="/settings/two-factor/setup",
+    )
+    assert response.status_code == 200, text(response)
+    totp.move(30)
+    return secret
+
+
+def with_two_factor_on(client, totp) -> str:
+    return turn_two_factor_on(client, totp)
+
+
+def nothing_first(client, totp) -> None:
+    return None
+
+
+def change_the_password(client, totp, secret) -> None:
+    assert change_password(client).status_code == 302
+
+
+def end_the_other_sessions(client, totp, secret) -> None:
+    response = post_form(client, "/settings/sessions/end-others", {}, token_page="/settings")
+    assert response.status_code == 302
+
+
+def turn_it_on(client, totp, secret) -> None:
+    turn_two_factor_on(client, totp)
+
+
+def turn_it_off(client, totp, secret) -> None:
+    response = post_form(
+        client,
+        "/settings/two-factor/disable",
+        {"disable-current_password": PASSWORD, "disable-code": totp.code(secret)},
+        token_page="/settings",
+    )
+    assert response.status_code == 302, text(response)
+
+
+def make_new_recovery_codes(client, totp, secret) -> None:
+    response = post_form(
+        client,
+        "/settings/two-factor/recovery-codes",
+        {"codes-code": totp.code(secret)},
+        token_page="/settings",
+    )
+    assert response.status_code == 200, text(response)
+
+
+@pytest.mark.parametrize(
+    ("prepare", "remedy"),
+    [
+        (nothing_first, change_the_password),
+        (nothing_first, end_the_other_sessions),
+        (nothing_first, turn_it_on),
+        (with_two_factor_on, turn_it_off),
+        (with_two_factor_on, make_new_recovery_codes),
+    ],
+    ids=["password", "end-others", "two-factor-on", "two-factor-off", "recovery-codes"],
+)
+def test_a_copy_of_this_sessions_cookie_dies_at_each_remedy(
+    app, auth_client, totp_clock, prepare, remedy
+):
+    secret = prepare(auth_client, totp_clock)
+    thief = copy_of(app, auth_client)
+    assert is_logged_in(thief)
+
+    remedy(auth_client, totp_clock, secret)
+
+    assert is_logged_in(auth_client)
+    assert not is_logged_in(thief)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import marshmallow as ma
 from marshmallow import fields
-from marshmallow.validate import Length, Range
+from marshmallow.validate import Length, OneOf, Range
 
+from .. import clock
 from ..colors import COLOR_NAMES
 from ..services.filters import SEARCH_MAX
-from ..services.tokens import NAME_MAX
+from ..services.tokens import DEFAULT_EXPIRY_DAYS, EXPIRY_DAYS, NAME_MAX
 from ..services.validation import CATEGORY_MAX, DESCRIPTION_MAX, MAX_DATE, MIN_DATE
 
 # Loose on purpose: the service decides (more than zero, at most a billion);
@@ -76,6 +77,23 @@ class TokenRequest(StrictSchema):
             ),
             "maxLength": 64,
             "examples": ["123456"],
+        },
+    )
+    expires_in_days = fields.Integer(
+        strict=True,
+        allow_none=True,
+        load_default=DEFAULT_EXPIRY_DAYS,
+        validate=OneOf(EXPIRY_DAYS, error="Choose 30, 90 or 365 days, or null for never."),
+        error_messages={
+            "invalid": "Send the days until the token expires as a JSON number: 30, 90 or 365.",
+        },
+        metadata={
+            "description": (
+                "Days until the token stops working: 30, 90 or 365; `null` for a token that"
+                " never expires. 90 when left out."
+            ),
+            "default": DEFAULT_EXPIRY_DAYS,
+            "examples": [30],
         },
     )
 
@@ -318,6 +336,11 @@ class TokenCreated(ma.Schema):
         required=True,
         metadata={"description": "The secret. It is shown this once and stored only as a hash."},
     )
+    expires_at = fields.DateTime(
+        required=True,
+        allow_none=True,
+        metadata={"description": "When it stops working; null if it never expires."},
+    )
 
 
 class Token(ma.Schema):
@@ -326,6 +349,16 @@ class Token(ma.Schema):
     created_at = fields.DateTime(required=True)
     last_used_at = fields.DateTime(
         required=True, allow_none=True, metadata={"description": "To the minute."}
+    )
+    expires_at = fields.DateTime(
+        required=True,
+        allow_none=True,
+        metadata={"description": "When it stops working; null if it never expires."},
+    )
+    expired = fields.Function(
+        lambda token: token.is_expired(clock.now()),
+        required=True,
+        metadata={"type": "boolean", "description": "Whether it has expired: it no longer works."},
     )
 
 

@@ -65,7 +65,11 @@ def require_token():
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-    found = tokens.user_for_token(secret.strip()) if scheme.lower() == "bearer" else None
+    try:
+        found = tokens.user_for_token(secret.strip()) if scheme.lower() == "bearer" else None
+    except Unauthorized:
+        audit("token.expired")
+        raise
     if found is None:
         audit("token.rejected", scheme=scheme[:20])
         raise Unauthorized("Send a valid token: Authorization: Bearer <token>.")
@@ -126,7 +130,9 @@ def create_token(body: dict):
     An account with two-factor authentication also needs `otp`: the current code
     from its authenticator app, or a recovery code. Failed attempts (a wrong password,
     a missing or wrong code) are throttled like the log-in page: after 5 for a
-    username from one address within a minute, 429 for a minute.
+    username from one address within a minute, 429 for a minute, and an account is
+    slowed down after 10 from anywhere. The token expires after `expires_in_days`
+    (90 unless given; `null` for never); an expired token is refused with 401.
     """
     try:
         token, secret = tokens.create_token_with_password(
@@ -135,6 +141,7 @@ def create_token(body: dict):
             body.get("name"),
             request.remote_addr or "",
             otp=body.get("otp"),
+            expires_in_days=body["expires_in_days"],
         )
     except TooManyAttempts:
         audit("token.create_throttled", username=body["username"])
@@ -143,7 +150,7 @@ def create_token(body: dict):
         audit("token.create_failed", username=body["username"])
         raise
     audit("token.created", user_id=token.user_id, token_id=token.id)
-    return {"id": token.id, "name": token.name, "token": secret}
+    return {"id": token.id, "name": token.name, "token": secret, "expires_at": token.expires_at}
 
 
 @bp.get("/tokens")

@@ -11,12 +11,14 @@ from ..errors import NotFound, TooManyAttempts, ValidationError
 from ..extensions import SESSION_SECRET
 from ..security import audit
 from ..services import access, accounts, invitations, sessions, two_factor
+from . import devices
 from .forms import CodeForm, LoginForm, RegisterForm, ResetPasswordForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 # Keys in the signed session cookie for a log-in whose password was right, waiting for a code.
 PENDING_USER = "two_factor_user"
 PENDING_SINCE = "two_factor_since"
+PENDING_KNOWN = "two_factor_known"
 
 
 def safe_next(target: str | None) -> str | None:
@@ -173,9 +175,10 @@ def login():
         return redirect(next_url or url_for("expenses.index"))
     form = LoginForm()
     if request.method == "POST":
+        known = devices.is_known(form.username.data)
         try:
             user = accounts.log_in(
-                form.username.data, form.password.data, request.remote_addr or ""
+                form.username.data, form.password.data, request.remote_addr or "", known
             )
         except TooManyAttempts as error:
             audit("login.throttled", username=form.username.data)
@@ -188,11 +191,12 @@ def login():
             session.clear()
             session[PENDING_USER] = user.id
             session[PENDING_SINCE] = two_factor.pending_since()
+            session[PENDING_KNOWN] = known
             audit("login.password_accepted", user_id=user.id, username=user.username)
             return redirect(url_for("auth.login_code", next=next_url))
         _start_session(user)
         audit("login.succeeded", user_id=user.id, username=user.username, method="password")
-        return redirect(next_url or url_for("expenses.index"))
+        return devices.remember(redirect(next_url or url_for("expenses.index")), user.username)
     return render_template("auth/login.html", form=form, next_url=next_url)
 
 
@@ -212,7 +216,12 @@ def login_code():
     form = CodeForm()
     if request.method == "POST":
         try:
-            found = two_factor.log_in(user_id, form.code.data, request.remote_addr or "")
+            found = two_factor.log_in(
+                user_id,
+                form.code.data,
+                request.remote_addr or "",
+                known=session.get(PENDING_KNOWN) is True,
+            )
         except TooManyAttempts as error:
             audit("login.throttled", user_id=user_id)
             page = render_template(
@@ -233,7 +242,7 @@ def login_code():
                 f"You used a recovery code; {left} left. You can make new ones in Settings.",
                 "info",
             )
-        return redirect(next_url or url_for("expenses.index"))
+        return devices.remember(redirect(next_url or url_for("expenses.index")), user.username)
     return render_template("auth/code.html", form=form, next_url=next_url)
 
 

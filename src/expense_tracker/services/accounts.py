@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import User
+from ..models import ApiToken, User
 from . import passwords, sessions, throttle
 from .validation import FieldError
 
@@ -72,11 +72,12 @@ def register(
 ) -> User:
     """Create an account, or raise ValidationError naming each field that is wrong.
 
-    With a client address, at most 10 accounts an hour are made from it
+    With a client address, at most 10 attempts an hour are made from it, refused ones
+    included, so that probing for taken usernames is as slow as making accounts
     (TooManyAttempts after that).
     """
     if address is not None:
-        throttle.check_registration(address)
+        throttle.attempt_registration(address)
     user = new_account(username, password, confirm_password)
     db.session.add(user)
     try:
@@ -85,8 +86,6 @@ def register(
         # Someone registered the same name between our check and our insert.
         db.session.rollback()
         raise ValidationError({"username": TAKEN}) from None
-    if address is not None:
-        throttle.record_registration(address)
     return user
 
 
@@ -114,23 +113,30 @@ def authenticate(username: str | None, password: str | None) -> User | None:
     return user
 
 
-def log_in(username: str | None, password: str | None, address: str) -> User | None:
+def log_in(
+    username: str | None, password: str | None, address: str, known: bool = False
+) -> User | None:
     """Authenticate a log-in attempt from a client address, with throttling.
 
-    Raises TooManyAttempts after too many recent failures for the username from
-    that address, before any password is checked; returns None for a wrong password.
-    A user with two-factor authentication is not logged in yet: see `two_factor.log_in`.
+    The attempt is counted before any password is checked (see `throttle`): raises
+    TooManyAttempts while the username has too many from that address, or its account
+    too many from anywhere; `known` says the browser logged in as this user before.
+    Returns None for a wrong password. A user with two-factor authentication is not
+    logged in yet: see `two_factor.log_in`.
     """
     username = (username or "").strip()
-    throttle.check_login(username, address)
+    source = throttle.KNOWN_BROWSER if known else throttle.ANYWHERE
+    throttle.attempt_login(username, address, source)
     user = authenticate(username, password)
     if user is None:
-        throttle.record_login_failure(username, address)
         return None
     # With two-factor authentication the count is cleared only once the code is right too:
     # otherwise the password alone would reset the limit on guessing codes.
     if user.totp_secret is None:
         throttle.clear_logins(username, address)
+    else:
+        throttle.give_back_login(username, address, source)
+        db.session.commit()
     return user
 
 
@@ -140,23 +146,42 @@ def change_password(
     new: str | None,
     confirm: str | None,
     keep_session: str | None,
-) -> None:
-    """Replace the user's password, after checking the current one.
+    address: str = "",
+    revoke_tokens: bool = False,
+) -> int:
+    """Replace the user's password, after checking the current one; return tokens revoked.
 
     Every other session of the user ends; the one whose secret is `keep_session`
-    (the browser that made the change) stays logged in.
+    (the browser that made the change) stays logged in. API tokens keep working unless
+    `revoke_tokens` asks to revoke them all in the same step. Wrong current passwords count
+    like failed log-ins (TooManyAttempts once throttled): a stolen session cannot use
+    this form to guess the password.
     """
     user = db.session.get(User, user_id)
+    if user is None:
+        raise ValidationError({"current_password": WRONG_CURRENT_PASSWORD})
+    throttle.attempt_login(user.username, address, throttle.SESSION)
     new = new or ""
     errors: dict[str, str] = {}
-    if user is None or not passwords.verify(user.password_hash, current or ""):
+    if not passwords.verify(user.password_hash, current or ""):
         errors["current_password"] = WRONG_CURRENT_PASSWORD
+    else:
+        throttle.give_back_login(user.username, address, throttle.SESSION)
+        db.session.commit()
     errors |= _new_password_errors(new, confirm or "", "new_password", "confirm_new_password")
     if errors:
         raise ValidationError(errors)
     user.password_hash = passwords.hash_password(new)
     sessions.end_other_sessions(user_id, keep_session)
+    revoked = 0
+    if revoke_tokens:
+        revoked = db.session.execute(
+            delete(ApiToken)
+            .where(ApiToken.user_id == user_id)
+            .execution_options(synchronize_session=False)
+        ).rowcount
     db.session.commit()
+    return revoked
 
 
 def delete_account(user_id: int, password: str | None, address: str) -> None:
@@ -169,9 +194,8 @@ def delete_account(user_id: int, password: str | None, address: str) -> None:
     user = db.session.get(User, user_id)
     if user is None:
         return
-    throttle.check_login(user.username, address)
+    throttle.attempt_login(user.username, address, throttle.SESSION)
     if not passwords.verify(user.password_hash, password or ""):
-        throttle.record_login_failure(user.username, address)
         raise ValidationError({"password": NOT_YOURS})
     db.session.execute(delete(User).where(User.id == user_id))
     db.session.commit()

@@ -166,7 +166,7 @@ def register_invited(
     """
     check_invitation(secret)
     if address is not None:
-        throttle.check_registration(address)
+        throttle.attempt_registration(address)
     user = accounts.new_account(username, password, confirm_password)
     now = clock.now()
     claimed = db.session.execute(
@@ -191,6 +191,4 @@ def register_invited(
         # invitation's claim is undone with it.
         db.session.rollback()
         raise ValidationError({"username": accounts.TAKEN}) from None
-    if address is not None:
-        throttle.record_registration(address)
     return user

@@ -3,7 +3,10 @@
 The browser's (signed) cookie carries a random secret; the database keeps its SHA-256
 digest with the user, when it started and when it was last seen. A session ends at log
 out, when it has been idle too long, when it reaches its absolute lifetime, when the
-password changes, and when the user ends all other sessions.
+password changes, and when the user ends all other sessions. At each of those remedies,
+and when two-factor authentication changes, the session that made the change is rotated:
+it gets a new secret and the old one stops working, so a copy of its cookie is logged out
+while the browser itself stays logged in.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import datetime as dt
 import secrets
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from .. import clock
 from ..extensions import db
@@ -75,6 +78,24 @@ def session_user(user_id: int, secret: str) -> User | None:
         record.last_seen_at = now
         db.session.commit()
     return user
+
+
+def rotate_session(user_id: int, secret: str | None) -> str | None:
+    """Give the user's session with `secret` a new secret; return it (None: no such session).
+
+    The session keeps its start and last-seen times: its lifetime is not extended.
+    """
+    if not secret:
+        return None
+    new_secret = secrets.token_urlsafe(32)
+    rotated = db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.digest == sha256_hex(secret))
+        .values(digest=sha256_hex(new_secret))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return new_secret if rotated == 1 else None
 
 
 def end_session(secret: str | None) -> None:

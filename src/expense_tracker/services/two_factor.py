@@ -222,18 +222,20 @@ def enable(
     return codes
 
 
-def _throttled_verify(user: User, code: str | None, address: str, now: dt.datetime) -> str | None:
-    """Verify a code under the log-in limit for the user's name and `address`.
+def _throttled_verify(
+    user: User, code: str | None, address: str, now: dt.datetime, source: str
+) -> str | None:
+    """Verify a code under the log-in limits for the user's name, `address` and account.
 
-    Raises TooManyAttempts before checking while the limit is reached; a wrong code
-    counts as a failed log-in.
+    The attempt is counted first (TooManyAttempts while a limit is reached); a wrong
+    code stays counted, a right one is given back.
     """
-    throttle.check_login(user.username, address)
+    throttle.attempt_login(user.username, address, source)
     method = _verify(user, code, now)
     if method is None:
         db.session.rollback()
-        throttle.record_login_failure(user.username, address)
     else:
+        throttle.give_back_login(user.username, address, source)
         db.session.commit()
     return method
 
@@ -251,7 +253,7 @@ def disable(
     """
     now = now or clock.now()
     user = _user(user_id)
-    throttle.check_login(user.username, address)
+    throttle.attempt_login(user.username, address, throttle.SESSION)
     errors: dict[str, str] = {}
     if not passwords.verify(user.password_hash, password or ""):
         errors["current_password"] = WRONG_CURRENT_PASSWORD
@@ -260,12 +262,41 @@ def disable(
         errors["code"] = WRONG_CODE
     if errors or not _use(user.id, proof, now):
         db.session.rollback()
-        throttle.record_login_failure(user.username, address)
         raise ValidationError(errors or {"code": WRONG_CODE})
     user.totp_secret = None
     user.totp_last_step = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+    throttle.give_back_login(user.username, address, throttle.SESSION)
     db.session.commit()
+
+
+def confirm_identity(
+    user: User,
+    password: str | None,
+    code: str | None,
+    address: str,
+    now: dt.datetime | None = None,
+) -> None:
+    """Check the password and, with two-factor on, a code, asked again of a logged-in user.
+
+    Counted like log-ins from a live session; a right code is used up. Raises
+    ValidationError naming each wrong field, TooManyAttempts when throttled. Does not
+    commit: the caller's change does, with the code used up.
+    """
+    now = now or clock.now()
+    throttle.attempt_login(user.username, address, throttle.SESSION)
+    errors: dict[str, str] = {}
+    if not passwords.verify(user.password_hash, password or ""):
+        errors["current_password"] = WRONG_CURRENT_PASSWORD
+    proof = None
+    if user.totp_secret is not None:
+        proof = _check(user, user.totp_secret, code, now)
+        if proof is None:
+            errors["code"] = WRONG_CODE
+    if errors or (proof is not None and not _use(user.id, proof, now)):
+        db.session.rollback()
+        raise ValidationError(errors or {"code": WRONG_CODE})
+    throttle.give_back_login(user.username, address, throttle.SESSION)
 
 
 def regenerate_recovery_codes(
@@ -277,7 +308,7 @@ def regenerate_recovery_codes(
     """
     now = now or clock.now()
     user = _user(user_id)
-    if _throttled_verify(user, code, address, now) is None:
+    if _throttled_verify(user, code, address, now, throttle.SESSION) is None:
         raise ValidationError({"code": WRONG_CODE})
     codes = _new_recovery_codes(user_id)
     db.session.commit()
@@ -299,7 +330,11 @@ def pending_login_expired(started_at: float, now: dt.datetime | None = None) -> 
 
 
 def log_in(
-    user_id: int, code: str | None, address: str, now: dt.datetime | None = None
+    user_id: int,
+    code: str | None,
+    address: str,
+    now: dt.datetime | None = None,
+    known: bool = False,
 ) -> tuple[User, str] | None:
     """Finish a log-in whose password was right with its second factor.
 
@@ -310,7 +345,8 @@ def log_in(
     user = db.session.get(User, user_id)
     if user is None or user.totp_secret is None:
         return None
-    method = _throttled_verify(user, code, address, now)
+    source = throttle.KNOWN_BROWSER if known else throttle.ANYWHERE
+    method = _throttled_verify(user, code, address, now, source)
     if method is None:
         return None
     throttle.clear_logins(user.username, address)

@@ -1,22 +1,34 @@
 """Settings forms; the rules they are checked against live in the services."""
 
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
 
 from ..forms import ServiceForm
+from ..services.tokens import DEFAULT_EXPIRY_DAYS, NEVER
+
+EXPIRY_LABELS = {"30": "In 30 days", "90": "In 90 days", "365": "In a year", NEVER: "Never"}
 
 
 class TokenForm(ServiceForm):
-    """Create an API token."""
+    """Create an API token, after typing the password (and a code) again."""
 
     name = StringField("Token name")
+    # validate_choice=False: the service decides what is valid, and says so beside the field.
+    expires = SelectField("Expires", default=str(DEFAULT_EXPIRY_DAYS), validate_choice=False)
+    current_password = PasswordField("Your current password")
+    code = StringField("Code from your app")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.expires.choices = list(EXPIRY_LABELS.items())
 
 
 class PasswordForm(ServiceForm):
-    """Change the password."""
+    """Change the password, and perhaps revoke every API token with it."""
 
     current_password = PasswordField("Current password")
     new_password = PasswordField("New password")
     confirm_new_password = PasswordField("Confirm new password")
+    revoke_tokens = BooleanField("Also revoke my API tokens")
 
 
 class TwoFactorSetupForm(ServiceForm):

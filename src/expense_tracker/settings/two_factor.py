@@ -11,7 +11,7 @@ from ..errors import ValidationError
 from ..security import audit
 from ..services import two_factor
 from .forms import RecoveryCodesForm, TwoFactorDisableForm, TwoFactorSetupForm
-from .views import render_settings
+from .views import render_settings, rotate_session
 
 bp = Blueprint("two_factor", __name__, url_prefix="/settings/two-factor")
 # The secret being set up waits in the signed session cookie until a code confirms it:
@@ -75,6 +75,7 @@ def confirm():
         form.show_errors(error.errors)
         return _render_setup(secret, form, 400)
     session.pop(PENDING_SECRET, None)
+    rotate_session()
     audit("two_factor.enabled", user_id=current_user.id)
     return _render_codes(codes, replaced=False)
 
@@ -92,6 +93,7 @@ def regenerate():
         audit("recovery_codes.regenerate_refused", user_id=current_user.id)
         form.show_errors(error.errors)
         return render_settings(400, codes_form=form)
+    rotate_session()
     audit("recovery_codes.regenerated", user_id=current_user.id)
     return _render_codes(codes, replaced=True)
 
@@ -109,6 +111,7 @@ def disable():
         audit("two_factor.disable_refused", user_id=current_user.id, fields=",".join(error.errors))
         form.show_errors(error.errors)
         return render_settings(400, disable_form=form)
+    rotate_session()
     audit("two_factor.disabled", user_id=current_user.id)
     flash("Two-factor authentication is off. Logging in needs only your password.", "success")
     return redirect(url_for("settings.index"))

@@ -54,8 +54,9 @@ def _render(
     page = render_template(
         "settings/index.html",
         password_form=password_form or PasswordForm(formdata=None),
-        form=token_form or TokenForm(formdata=None),
+        form=token_form or TokenForm(formdata=None, prefix="token"),
         tokens=tokens.list_tokens(current_user.id),
+        now=clock.now(),
         sessions=sessions.list_sessions(current_user.id, session.get(SESSION_SECRET)),
         new_token=new_token,
         two_factor=two_factor.status(current_user.id),
@@ -75,6 +76,13 @@ def _render(
 
 
 render_settings = _render
+
+
+def rotate_session() -> None:
+    """Give this browser's session a new secret: a copy of its cookie no longer logs in."""
+    new_secret = sessions.rotate_session(current_user.id, session.get(SESSION_SECRET))
+    if new_secret is not None:
+        session[SESSION_SECRET] = new_secret
 
 
 def _preferences_form(**kwargs) -> PreferencesForm:
@@ -104,20 +112,45 @@ def change_password():
     """Change the password; every other session of the user ends."""
     form = PasswordForm()
     try:
-        accounts.change_password(
+        revoked = accounts.change_password(
             current_user.id,
             form.current_password.data,
             form.new_password.data,
             form.confirm_new_password.data,
             keep_session=session.get(SESSION_SECRET),
+            address=request.remote_addr or "",
+            revoke_tokens=form.revoke_tokens.data,
         )
     except ValidationError as error:
         audit("password.change_refused", user_id=current_user.id, fields=",".join(error.errors))
         form.show_errors(error.errors)
         return _render(400, password_form=form)
-    audit("password.changed", user_id=current_user.id)
+    rotate_session()
+    audit("password.changed", user_id=current_user.id, tokens_revoked=revoked)
     flash("Your password has been changed. Every other session has been logged out.", "success")
+    if revoked:
+        flash(f"Revoked your {_tokens(revoked)}. They no longer work.", "success")
+    _say_which_tokens_still_work()
     return redirect(url_for("settings.index"))
+
+
+def _tokens(count: int) -> str:
+    return f"{count} API token{'' if count == 1 else 's'}"
+
+
+def _say_which_tokens_still_work() -> None:
+    # Tokens outlive a password change (scripts keep working); say so, and where to revoke.
+    remaining = tokens.working_tokens(current_user.id)
+    if not remaining:
+        return
+    names = ", ".join(f"“{token.name}”" for token in remaining)
+    if len(remaining) == 1:
+        flash(f"Your API token {names} still works. Revoke it below if you do not use it.", "info")
+    else:
+        flash(
+            f"Your {_tokens(len(remaining))} still work: {names}. Revoke any you do not use below.",
+            "info",
+        )
 
 
 @bp.post("/preferences")
@@ -141,6 +174,7 @@ def save_preferences():
 def end_other_sessions():
     """Log out every other browser and device."""
     ended = sessions.end_all_other_sessions(current_user.id, session.get(SESSION_SECRET))
+    rotate_session()
     audit("sessions.ended_others", user_id=current_user.id, count=ended)
     flash(f"Logged out {ended} other session{'' if ended == 1 else 's'}.", "success")
     return redirect(url_for("settings.index"))
@@ -149,11 +183,19 @@ def end_other_sessions():
 @bp.post("/tokens")
 @login_required
 def create_token():
-    """Make a token and show its secret, this once, on the page itself."""
-    form = TokenForm()
+    """Make a token, once the password (and code) are typed again; show its secret this once."""
+    form = TokenForm(prefix="token")
     try:
-        token, secret = tokens.create_token(current_user.id, form.name.data)
+        token, secret = tokens.create_token_confirmed(
+            current_user.id,
+            form.name.data,
+            form.expires.data,
+            form.current_password.data,
+            form.code.data,
+            request.remote_addr or "",
+        )
     except ValidationError as error:
+        audit("token.create_refused", user_id=current_user.id, fields=",".join(error.errors))
         form.show_errors(error.errors)
         return _render(400, token_form=form)
     audit("token.created", user_id=current_user.id, token_id=token.id)
