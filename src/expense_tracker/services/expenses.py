@@ -7,12 +7,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, exists, or_, select, update
+from sqlalchemy import Row, exists, or_, select
 
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import MAX_ID, Category, Expense
-from ..sql import dialect_name
+from ..sql import fresh, lock_rows
 from .categories import resolve_category
 from .filters import ExpenseFilter, expense_conditions
 from .totals import add_to_totals
@@ -128,25 +128,17 @@ def stage_expense(expense: Expense) -> Expense:
 def get_expense(user_id: int, expense_id: int, *, lock: bool = False) -> Expense:
     """Return the user's expense; another user's is as missing as one never made.
 
-    With lock=True the row stays locked until commit, so its old values stay true
-    while the totals are adjusted by old and new: two edits of one expense at once
-    must not both start from the same old values.
+    With lock=True the row is locked first, until commit, and then read as stored now
+    (not as an earlier read in the request left it), so the old values taken off the
+    totals are true: two edits of one expense at once cannot both start from the same ones.
     """
     if not 0 < expense_id <= MAX_ID:
         raise NotFound()
     owned = (Expense.id == expense_id, Expense.user_id == user_id)
     query = select(Expense).where(*owned)
     if lock:
-        if dialect_name() == "sqlite":
-            # SQLite locks the whole database, and only once a transaction writes:
-            # a write that changes nothing takes the lock before the row is read.
-            db.session.execute(
-                update(Expense)
-                .where(*owned)
-                .values(user_id=Expense.user_id)
-                .execution_options(synchronize_session=False)
-            )
-        query = query.with_for_update(of=Expense)
+        lock_rows(Expense, *owned)
+        query = fresh(query)
     expense = db.session.scalar(query)
     if expense is None:
         raise NotFound()

@@ -30,7 +30,7 @@ from .. import clock
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import MAX_ID, Expense, RecurringExpense, RecurringOccurrence, User
-from ..sql import upsert_insert
+from ..sql import fresh, lock_rows, upsert_insert
 from .categories import resolve_category
 from .expenses import stage_expense
 from .validation import FieldError, clean_category, clean_description, parse_amount, parse_date
@@ -326,15 +326,20 @@ def status_of(recurring_expense: RecurringExpense) -> str:
     return "paused" if recurring_expense.is_paused else "active"
 
 
-def get_recurring(user_id: int, recurring_id: int) -> RecurringExpense:
-    """Return the user's recurring expense; another user's is as missing as one never made."""
+def get_recurring(user_id: int, recurring_id: int, *, lock: bool = False) -> RecurringExpense:
+    """Return the user's recurring expense; another user's is as missing as one never made.
+
+    With lock=True the row is locked first, until commit, and read as stored now: its
+    schedule (what is due next) is what the change starts from.
+    """
     if not 0 < recurring_id <= MAX_ID:
         raise NotFound()
-    recurring_expense = db.session.scalar(
-        select(RecurringExpense).where(
-            RecurringExpense.id == recurring_id, RecurringExpense.user_id == user_id
-        )
-    )
+    owned = (RecurringExpense.id == recurring_id, RecurringExpense.user_id == user_id)
+    query = select(RecurringExpense).where(*owned)
+    if lock:
+        lock_rows(RecurringExpense, *owned)
+        query = fresh(query)
+    recurring_expense = db.session.scalar(query)
     if recurring_expense is None:
         raise NotFound()
     return recurring_expense
@@ -402,7 +407,7 @@ def update_recurring(
     What was due up to today is made first, on the old terms. A recurring expense that had not
     started yet is scheduled as if new, so moving its start into the past back-fills.
     """
-    recurring_expense = get_recurring(user_id, recurring_id)
+    recurring_expense = get_recurring(user_id, recurring_id, lock=True)
     # A kept amount is written as the API writes it; only a sent one is in the user's format.
     preferences = (locale, currency) if "amount" in raw else (None, None)
     values = _clean(
@@ -427,7 +432,7 @@ def update_recurring(
 
 def pause_recurring(user_id: int, recurring_id: int, today: dt.date) -> RecurringExpense:
     """Pause a recurring expense after making what was due up to today."""
-    recurring_expense = get_recurring(user_id, recurring_id)
+    recurring_expense = get_recurring(user_id, recurring_id, lock=True)
     _bring_up_to_date(recurring_expense, today)
     recurring_expense.is_paused = True
     _refresh_user_due(user_id)
@@ -437,7 +442,7 @@ def pause_recurring(user_id: int, recurring_id: int, today: dt.date) -> Recurrin
 
 def resume_recurring(user_id: int, recurring_id: int, today: dt.date) -> RecurringExpense:
     """Resume a paused recurring expense from today; the dates skipped while paused stay skipped."""
-    recurring_expense = get_recurring(user_id, recurring_id)
+    recurring_expense = get_recurring(user_id, recurring_id, lock=True)
     if recurring_expense.is_paused:
         recurring_expense.is_paused = False
         if recurring_expense.next_due is not None:
@@ -450,7 +455,7 @@ def resume_recurring(user_id: int, recurring_id: int, today: dt.date) -> Recurri
 
 def end_recurring(user_id: int, recurring_id: int, today: dt.date) -> RecurringExpense:
     """End a recurring expense today: what was due up to today is made, nothing after it."""
-    recurring_expense = get_recurring(user_id, recurring_id)
+    recurring_expense = get_recurring(user_id, recurring_id, lock=True)
     _bring_up_to_date(recurring_expense, today)
     if recurring_expense.end_date is None or recurring_expense.end_date > today:
         recurring_expense.end_date = today
@@ -462,7 +467,7 @@ def end_recurring(user_id: int, recurring_id: int, today: dt.date) -> RecurringE
 
 def delete_recurring(user_id: int, recurring_id: int) -> RecurringExpense:
     """Delete a recurring expense; the expenses it made stay."""
-    recurring_expense = get_recurring(user_id, recurring_id)
+    recurring_expense = get_recurring(user_id, recurring_id, lock=True)
     db.session.delete(recurring_expense)
     db.session.flush()
     _refresh_user_due(user_id)
