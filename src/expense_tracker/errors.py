@@ -32,6 +32,19 @@ class Conflict(DomainError):
     status = 409
 
 
+class Stale(DomainError):
+    """A change was made from a version of the record that is no longer the stored one.
+
+    `current` is the record as stored now, for the page to show in place of the old values.
+    """
+
+    status = 412
+
+    def __init__(self, message: str, current: object):
+        super().__init__(message)
+        self.current = current
+
+
 class Unauthorized(DomainError):
     """No valid credentials came with the request."""
 
@@ -66,6 +79,7 @@ ERROR_TITLES = {
     404: "Page not found",
     405: "Method not allowed",
     409: "Not possible now",
+    412: "Changed meanwhile",
     413: "Request too large",
     429: "Too many attempts",
     500: "Something went wrong",
@@ -166,6 +180,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Conflict)
     def conflict(error: Conflict):
         # Pages catch it to show the message beside what was refused; the API answers 409.
+        return _render_error(409, str(error))
+
+    @app.errorhandler(Stale)
+    def stale(error: Stale):
+        # Pages catch it to show the stored values; the API answers 412 Precondition Failed.
+        if _is_api_request():
+            return problem(412, f"{error} Read it again (GET) for its values and ETag.")
         return _render_error(409, str(error))
 
     @app.errorhandler(Unauthorized)

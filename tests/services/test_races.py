@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
-from expense_tracker.errors import Conflict, NotFound, ValidationError
+from expense_tracker.errors import Conflict, NotFound, Stale, ValidationError
 from expense_tracker.extensions import db
 from expense_tracker.models import Budget, Category, Expense
 from expense_tracker.services import budgets, categories, expenses, recurring, totals
@@ -285,3 +285,42 @@ def test_a_change_to_a_recurring_expense_paused_meanwhile_makes_nothing_while_pa
     assert not isinstance(paused, Exception), paused
     assert shown.is_paused
     assert db.session.scalars(select(Expense.date)).all() == [dt.date(2026, 1, 1)]
+
+
+# Lost updates: a change made from an old version is refused, never merged silently.
+
+
+def test_an_edit_from_a_version_changed_since_is_refused_and_changes_nothing(user):
+    expense = make_expense(user, amount="10", category="Food", date="2026-11-05")
+    opened = expense.version
+    expenses.update_expense(user.id, expense.id, {"amount": "20"}, versions={opened})
+
+    with pytest.raises(Stale) as refused:
+        expenses.update_expense(user.id, expense.id, {"category": "Rent"}, versions={opened})
+
+    assert str(refused.value) == "This expense was changed since you opened it."
+    assert refused.value.current.version == opened + 1
+    assert stored(expense.id) == (Decimal("20.00"), "Food")
+    assert totals.check_monthly_totals() == []
+
+
+def test_a_delete_from_a_version_changed_since_is_refused(user):
+    expense = make_expense(user, amount="10")
+    opened = expense.version
+    expenses.update_expense(user.id, expense.id, {"amount": "20"})
+
+    with pytest.raises(Stale):
+        expenses.delete_expense(user.id, expense.id, versions={opened})
+
+    assert stored(expense.id) == (Decimal("20.00"), "Food")
+
+
+def test_merging_a_category_counts_as_a_change_of_its_expenses(user):
+    expense = make_expense(user, amount="10", category="Food")
+    rent = make_expense(user, amount="1", category="Rent").category_id
+    opened = expense.version
+
+    categories.merge_category(user.id, expense.category_id, rent)
+
+    with pytest.raises(Stale):
+        expenses.update_expense(user.id, expense.id, {"category": "Food"}, versions={opened})

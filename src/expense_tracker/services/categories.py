@@ -282,7 +282,7 @@ def _move_references(user_id: int, source_id: int, target_id: int) -> None:
     db.session.execute(
         update(Expense)
         .where(Expense.user_id == user_id, Expense.category_id == source_id)
-        .values(category_id=target_id)
+        .values(category_id=target_id, version=Expense.version + 1)
         .execution_options(synchronize_session=False)
     )
     db.session.execute(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, exists, or_, select
 
-from ..errors import NotFound, ValidationError
+from ..errors import NotFound, Stale, ValidationError
 from ..extensions import db
 from ..models import MAX_ID, Category, Expense
 from ..sql import fresh, lock_rows
@@ -86,10 +86,12 @@ def _clean(
 
 
 def _apply(user_id: int, expense: Expense, values: Mapping[str, Any]) -> None:
+    # The category first: finding it queries, and a query would write (and count as a
+    # version) the fields set before it on its own.
+    if "category" in values:
+        expense.category = resolve_category(user_id, values["category"])
     for field, value in values.items():
-        if field == "category":
-            expense.category = resolve_category(user_id, value)
-        else:
+        if field != "category":
             setattr(expense, field, value)
 
 
@@ -145,6 +147,19 @@ def get_expense(user_id: int, expense_id: int, *, lock: bool = False) -> Expense
     return expense
 
 
+STALE = "This expense was changed since you opened it."
+
+
+def _check_version(expense: Expense, versions: Collection[int] | None) -> None:
+    """Refuse (Stale) a change made from a version other than the stored one.
+
+    `versions` are those the change may start from; None takes any (the last writer wins).
+    """
+    if versions is not None and expense.version not in versions:
+        db.session.rollback()
+        raise Stale(STALE, expense)
+
+
 def update_expense(
     user_id: int,
     expense_id: int,
@@ -152,12 +167,15 @@ def update_expense(
     *,
     locale: str | None = None,
     currency: str | None = None,
+    versions: Collection[int] | None = None,
 ) -> Expense:
     """Change the fields present in `raw`; the others keep their values.
 
-    The amount is read as in `create_expense`.
+    The amount is read as in `create_expense`. With `versions`, the stored version must be
+    one of them (the one the page or client saw), or nothing changes: Stale.
     """
     expense = get_expense(user_id, expense_id, lock=True)
+    _check_version(expense, versions)
     try:
         values = _clean(raw, tuple(field for field in _CLEANERS if field in raw), locale, currency)
     except ValidationError:
@@ -171,9 +189,15 @@ def update_expense(
     return expense
 
 
-def delete_expense(user_id: int, expense_id: int) -> Expense:
-    """Delete the user's expense and return it, detached, for the confirmation message."""
+def delete_expense(
+    user_id: int, expense_id: int, *, versions: Collection[int] | None = None
+) -> Expense:
+    """Delete the user's expense and return it, detached, for the confirmation message.
+
+    `versions` as in `update_expense`.
+    """
     expense = get_expense(user_id, expense_id, lock=True)
+    _check_version(expense, versions)
     db.session.delete(expense)
     add_to_totals(user_id, expense.date, expense.category_id, -expense.amount, -1)
     db.session.commit()
