@@ -324,3 +324,27 @@ def test_merging_a_category_counts_as_a_change_of_its_expenses(user):
 
     with pytest.raises(Stale):
         expenses.update_expense(user.id, expense.id, {"category": "Food"}, versions={opened})
+
+
+def test_the_recurring_job_while_its_category_is_merged_files_under_the_merged_one(
+    app, user, monkeypatch
+):
+    raw = {"amount": "100", "category": "Housing", "frequency": "monthly"}
+    template = recurring.create_recurring(
+        user.id, {**raw, "start_date": "2026-01-01"}, dt.date(2026, 1, 15)
+    )
+    housing = template.category_id
+    rent = make_expense(user, amount="1", category="Rent").category_id
+    merged = threading.Event()
+    pause_after(monkeypatch, recurring, "_due_batch", merged)
+
+    ran, _ = in_threads(
+        app,
+        lambda: recurring.run_due(dt.date(2026, 3, 15)),
+        setting(merged, lambda: categories.merge_category(user.id, housing, rent)),
+    )
+
+    assert not isinstance(ran, Exception), ran
+    assert totals.check_monthly_totals() == []
+    made = db.session.execute(select(Expense.date, Expense.category_id).order_by(Expense.date))
+    assert {category_id for _, category_id in made} == {rent}

@@ -29,7 +29,7 @@ from sqlalchemy import func, select, update
 from .. import clock
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..models import MAX_ID, Expense, RecurringExpense, RecurringOccurrence, User
+from ..models import MAX_ID, Category, Expense, RecurringExpense, RecurringOccurrence, User
 from ..sql import fresh, lock_rows, upsert_insert
 from .categories import resolve_category
 from .expenses import stage_expense
@@ -266,6 +266,38 @@ class RunReport:
     users: int
 
 
+def _due_batch(today: dt.date, user_id: int | None, after: int) -> list[RecurringExpense]:
+    """The next recurring expenses with dates due by `today`, in id order after `after`."""
+    query = (
+        select(RecurringExpense)
+        .where(
+            RecurringExpense.next_due <= today,
+            RecurringExpense.is_paused.is_(False),
+            RecurringExpense.id > after,
+        )
+        .order_by(RecurringExpense.id)
+        .limit(BATCH)
+    )
+    if user_id is not None:
+        query = query.where(RecurringExpense.user_id == user_id)
+    return list(db.session.scalars(query))
+
+
+def _held(recurring_expense: RecurringExpense) -> RecurringExpense | None:
+    """Hold the category its expenses go to (FOR KEY SHARE), then read it again as stored now.
+
+    A merge of that category either waits for the job or went first; then the recurring
+    expense files under another category now, and is left to the next run (None), as is
+    one deleted meanwhile. Its schedule needs no lock: each date is claimed (`_make_due`).
+    """
+    category_id = recurring_expense.category_id
+    lock_rows(Category, Category.id == category_id, strength="key share")
+    found = db.session.scalar(
+        fresh(select(RecurringExpense).where(RecurringExpense.id == recurring_expense.id))
+    )
+    return found if found is not None and found.category_id == category_id else None
+
+
 def run_due(today: dt.date, user_id: int | None = None) -> RunReport:
     """Make every expense due up to `today`, for one user or for everyone; commit each on its own.
 
@@ -274,24 +306,13 @@ def run_due(today: dt.date, user_id: int | None = None) -> RunReport:
     made = 0
     users: set[int] = set()
     after = 0
-    while True:
-        query = (
-            select(RecurringExpense)
-            .where(
-                RecurringExpense.next_due <= today,
-                RecurringExpense.is_paused.is_(False),
-                RecurringExpense.id > after,
-            )
-            .order_by(RecurringExpense.id)
-            .limit(BATCH)
-        )
-        if user_id is not None:
-            query = query.where(RecurringExpense.user_id == user_id)
-        recurring_expenses = list(db.session.scalars(query))
-        if not recurring_expenses:
-            break
-        for recurring_expense in recurring_expenses:
-            after = recurring_expense.id
+    while recurring_expenses := _due_batch(today, user_id, after):
+        for candidate in recurring_expenses:
+            after = candidate.id
+            recurring_expense = _held(candidate)
+            if recurring_expense is None:
+                db.session.rollback()
+                continue
             count = _make_due(recurring_expense, today)
             _refresh_user_due(recurring_expense.user_id)
             db.session.commit()
