@@ -272,7 +272,7 @@ def test_a_patch_with_the_current_etag_is_made(api):
     assert response.get_json()["amount"] == "20.00"
 
 
-@pytest.mark.parametrize("if_match", ['"1"', 'W/"2"', '"7", "1"', "garbage"])
+@pytest.mark.parametrize("if_match", ['"1"', 'W/"2"', '"7", "1"', "garbage", '"", W/"x"'])
 def test_a_change_from_another_version_is_412_and_changes_nothing(api, if_match):
     url = api.post("/api/v1/expenses", json=LUNCH).headers["Location"]
     api.patch(url, json={"amount": "20"})
@@ -294,3 +294,11 @@ def test_without_if_match_or_with_a_matching_one_the_last_writer_wins(api, heade
 
     assert response.status_code == 200
     assert api.get(url).get_json()["amount"] == "30.00"
+
+
+def test_a_bad_change_from_another_version_is_told_as_bad_input(api):
+    url = api.post("/api/v1/expenses", json=LUNCH).headers["Location"]
+
+    response = api.patch(url, json={"amount": "nope"}, headers={"If-Match": '"7"'})
+
+    assert set(assert_problem(response, 422)["errors"]) == {"amount"}

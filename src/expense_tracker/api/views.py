@@ -139,7 +139,9 @@ def _if_match() -> set[int] | None:
     tags = parse_etags(header)
     if tags.star_tag:
         return None
-    return {int(tag) for tag in tags.as_set() if tag.isascii() and tag.isdigit() and len(tag) <= 9}
+    # An empty tag ("") comes back as None.
+    strong = (tag for tag in tags.as_set() if tag)
+    return {int(tag) for tag in strong if tag.isascii() and tag.isdigit() and len(tag) <= 9}
 
 
 def _filter(args: dict, **extra: str) -> ExpenseFilter:

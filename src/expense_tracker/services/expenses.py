@@ -175,12 +175,13 @@ def update_expense(
     one of them (the one the page or client saw), or nothing changes: Stale.
     """
     expense = get_expense(user_id, expense_id, lock=True)
-    _check_version(expense, versions)
     try:
         values = _clean(raw, tuple(field for field in _CLEANERS if field in raw), locale, currency)
     except ValidationError:
         db.session.rollback()
         raise
+    # Bad input is told first: it would be refused from any version.
+    _check_version(expense, versions)
     old = (expense.date, expense.category_id, expense.amount)
     _apply(user_id, expense, values)
     add_to_totals(user_id, old[0], old[1], -old[2], -1)
