@@ -5,7 +5,7 @@ become one counter per key (their number, first and last time), so nobody guessi
 fresh allowance from the upgrade.
 
 Revision ID: 0014_token_expiry_and_throttles
-Revises: 0012_budgets
+Revises: 0013_record_versions
 Create Date: 2026-12-03
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_token_expiry_and_throttles"
-down_revision = "0012_budgets"
+down_revision = "0013_record_versions"
 branch_labels = None
 depends_on = None
 

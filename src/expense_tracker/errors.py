@@ -38,6 +38,19 @@ class Forbidden(DomainError):
     status = 403
 
 
+class Stale(DomainError):
+    """A change was made from a version of the record that is no longer the stored one.
+
+    `current` is the record as stored now, for the page to show in place of the old values.
+    """
+
+    status = 412
+
+    def __init__(self, message: str, current: object):
+        super().__init__(message)
+        self.current = current
+
+
 class Unauthorized(DomainError):
     """No valid credentials came with the request."""
 
@@ -72,6 +85,7 @@ ERROR_TITLES = {
     404: "Page not found",
     405: "Method not allowed",
     409: "Not possible now",
+    412: "Changed meanwhile",
     413: "Request too large",
     429: "Too many attempts",
     500: "Something went wrong",
@@ -177,6 +191,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Forbidden)
     def forbidden(error: Forbidden):
         return _render_error(403, str(error) or None)
+
+    @app.errorhandler(Stale)
+    def stale(error: Stale):
+        # Pages catch it to show the stored values; the API answers 412 Precondition Failed.
+        if _is_api_request():
+            return problem(412, f"{error} Read it again (GET) for its values and ETag.")
+        return _render_error(409, str(error))
 
     @app.errorhandler(Unauthorized)
     def unauthorized(error: Unauthorized):

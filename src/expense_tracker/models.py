@@ -154,8 +154,14 @@ class Expense(db.Model):
     import_id: Mapped[int | None] = mapped_column(
         ForeignKey("imports.id", ondelete="SET NULL"), index=True
     )
+    # Counts the changes: an edit made from an older version is refused (services.expenses).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
+
+    # The ORM adds one to `version` at every change it writes. Changes are made under the
+    # row's lock, from a fresh read, so the check it adds to each UPDATE always holds.
+    __mapper_args__ = {"version_id_col": version}
 
     __table_args__ = (
         # Serves the dashboard: a user's expenses newest first, paged by (date, id).
@@ -418,7 +424,6 @@ class RecurringExpense(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(
         UtcDateTime, default=clock.now, onupdate=clock.now
     )
-
     category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
 
     __table_args__ = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .extensions import db
@@ -13,6 +13,47 @@ _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 def dialect_name() -> str:
     """Return the name of the database the session talks to: "sqlite" or "postgresql"."""
     return db.session.get_bind().dialect.name
+
+
+# How strongly PostgreSQL holds a locked row: as one about to be deleted (or its key changed),
+# as one about to be changed (rows merely filed under it, FOR KEY SHARE, may still come),
+# or as one others may hold the same way, that cannot be deleted meanwhile.
+LOCK_STRENGTHS = {
+    "update": {},
+    "no key update": {"key_share": True},
+    "key share": {"read": True, "key_share": True},
+}
+
+
+def lock_rows(model, *conditions, strength: str = "update") -> None:
+    """Lock the rows of `model` that meet `conditions` until the transaction ends.
+
+    Call it before reading what will be written, then read under the lock with `fresh`.
+    PostgreSQL locks those rows alone, in id order (so two requests locking the same rows
+    cannot deadlock), and joins nothing: a join would be re-checked against a row changed
+    meanwhile and drop it. `strength` is one of LOCK_STRENGTHS.
+    SQLite has no row locks and starts a transaction only once it writes: a write that
+    changes nothing takes the database's write lock before anything is read.
+    """
+    if dialect_name() == "sqlite":
+        db.session.execute(
+            update(model)
+            .where(*conditions)
+            .values(id=model.id)
+            .execution_options(synchronize_session=False)
+        )
+        return
+    locked = select(model.id).where(*conditions).order_by(model.id)
+    db.session.execute(locked.with_for_update(**LOCK_STRENGTHS[strength]))
+
+
+def fresh(query):
+    """Return `query` made to overwrite objects the session already holds with what is stored.
+
+    The identity map would otherwise hand back an object read earlier in the request, with
+    the values it had then.
+    """
+    return query.execution_options(populate_existing=True)
 
 
 def upsert_insert(table):

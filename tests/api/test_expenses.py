@@ -251,3 +251,54 @@ def test_one_users_pages_never_show_another_users_expenses(api, other_api):
     mine = add(api, "2026-01-02")
 
     assert walk(api, "/api/v1/expenses?limit=1") == [mine]
+
+
+def test_an_expense_comes_with_its_version_as_etag(api):
+    response = api.post("/api/v1/expenses", json=LUNCH)
+    url = response.headers["Location"]
+
+    changed = api.patch(url, json={"amount": "20"})
+
+    assert response.headers["ETag"] == '"1"'
+    assert changed.headers["ETag"] == api.get(url).headers["ETag"] == '"2"'
+
+
+def test_a_patch_with_the_current_etag_is_made(api):
+    url = api.post("/api/v1/expenses", json=LUNCH).headers["Location"]
+
+    response = api.patch(url, json={"amount": "20"}, headers={"If-Match": '"1"'})
+
+    assert response.status_code == 200
+    assert response.get_json()["amount"] == "20.00"
+
+
+@pytest.mark.parametrize("if_match", ['"1"', 'W/"2"', '"7", "1"', "garbage", '"", W/"x"'])
+def test_a_change_from_another_version_is_412_and_changes_nothing(api, if_match):
+    url = api.post("/api/v1/expenses", json=LUNCH).headers["Location"]
+    api.patch(url, json={"amount": "20"})
+
+    refused = api.patch(url, json={"amount": "30"}, headers={"If-Match": if_match})
+    not_deleted = api.delete(url, headers={"If-Match": if_match})
+
+    assert "changed since" in assert_problem(refused, 412)["detail"]
+    assert_problem(not_deleted, 412)
+    assert api.get(url).get_json()["amount"] == "20.00"
+
+
+@pytest.mark.parametrize("headers", [{}, {"If-Match": "*"}, {"If-Match": '"1", "2"'}])
+def test_without_if_match_or_with_a_matching_one_the_last_writer_wins(api, headers):
+    url = api.post("/api/v1/expenses", json=LUNCH).headers["Location"]
+    api.patch(url, json={"amount": "20"})
+
+    response = api.patch(url, json={"amount": "30"}, headers=headers)
+
+    assert response.status_code == 200
+    assert api.get(url).get_json()["amount"] == "30.00"
+
+
+def test_a_bad_change_from_another_version_is_told_as_bad_input(api):
+    url = api.post("/api/v1/expenses", json=LUNCH).headers["Location"]
+
+    response = api.patch(url, json={"amount": "nope"}, headers={"If-Match": '"7"'})
+
+    assert set(assert_problem(response, 422)["errors"]) == {"amount"}

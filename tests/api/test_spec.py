@@ -114,3 +114,14 @@ def test_every_operation_but_token_creation_is_401_without_a_token(client, api):
 
     # Nothing was changed or revoked on the way.
     assert api.get(f"/api/v1/expenses/{created['id']}").get_json() == created
+
+
+def test_the_spec_says_what_if_match_does_and_when_412_comes(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    operation = spec["paths"]["/api/v1/expenses/{expense_id}"]
+
+    for method in ("patch", "delete"):
+        [if_match] = [p for p in operation[method]["parameters"] if p["name"] == "If-Match"]
+        assert if_match["in"] == "header" and "last writer wins" in if_match["description"]
+        assert "412" in operation[method]["responses"]
+    assert "ETag" in operation["get"]["responses"]["200"]["headers"]

@@ -6,8 +6,10 @@ SQLite and on PostgreSQL. Run with `make test-reliability`; `.ci/run` runs it to
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import os
+import random
 import re
 import secrets
 import signal
@@ -78,12 +80,22 @@ class Server:
             self.process.wait(timeout=30)
 
 
-def request(port: int, method: str, path: str, body: dict | None = None, cookie: str = ""):
+def request(
+    port: int,
+    method: str,
+    path: str,
+    body: dict | None = None,
+    cookie: str = "",
+    file: tuple[str, bytes] | None = None,
+):
+    """Send one request; `file` (name, bytes) goes with `body` as multipart/form-data."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         headers = {"Cookie": cookie} if cookie else {}
         data = None
-        if body is not None:
+        if file is not None:
+            data, headers["Content-Type"] = multipart(body or {}, file)
+        elif body is not None:
             data = urlencode(body)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         connection.request(method, path, data, headers)
@@ -94,6 +106,24 @@ def request(port: int, method: str, path: str, body: dict | None = None, cookie:
         return response.status, response.read().decode(), session
     finally:
         connection.close()
+
+
+def multipart(fields: dict, file: tuple[str, bytes]) -> tuple[bytes, str]:
+    boundary = secrets.token_hex(16)
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    name, content = file
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        "Content-Type: text/csv\r\n\r\n".encode()
+        + content
+        + b"\r\n"
+    )
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), (
+        f"multipart/form-data; boundary={boundary}"
+    )
 
 
 class Client:
@@ -127,6 +157,13 @@ class Client:
             "csrf_token": self.token,
         }
         return request(self.port, "POST", "/expenses", fields, self.cookie)[0]
+
+    def get(self, path: str) -> tuple[int, str, str]:
+        return request(self.port, "GET", path, cookie=self.cookie)
+
+    def post(self, path: str, fields: dict, file=None) -> tuple[int, str, str]:
+        body = {**fields, "csrf_token": self.token}
+        return request(self.port, "POST", path, body, self.cookie, file)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -261,3 +298,164 @@ def test_a_crash_under_load_loses_no_acknowledged_write(environment):
         assert Client(restarted.port, "load0").add("after-restart") == 302
     finally:
         restarted.stop()
+
+
+# Every write path at once: several browsers of one person change the same records.
+PEOPLE = 2
+BROWSERS = 3  # sessions per person, all working on that person's expenses and categories
+ACTIONS = 10  # per browser
+NAMES = ("Food", "Rent", "Travel", "Misc")
+# A clear answer: done (302, or a page), refused with a message (400, 409), or gone (404).
+CLEAR = {200, 302, 400, 404, 409}
+
+
+def ids(pattern: str, page: str) -> list[str]:
+    return sorted(set(re.findall(pattern, page)))
+
+
+def add(client: Client, rng: random.Random) -> int:
+    fields = {
+        "date": TODAY,
+        "amount": f"{rng.randrange(1, 5000) / 100:.2f}",
+        "category": rng.choice(NAMES),
+        "description": "mixed",
+    }
+    return client.post("/expenses", fields)[0]
+
+
+def edit(client: Client, rng: random.Random) -> int:
+    expense_ids = ids(r"/expenses/(\d+)/edit", client.get("/")[1])
+    if not expense_ids:
+        return add(client, rng)
+    url = f"/expenses/{rng.choice(expense_ids)}/edit"
+    status, page, _ = client.get(url)
+    if status != 200:
+        return status
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page)
+    fields = {
+        "date": TODAY,
+        "amount": f"{rng.randrange(1, 5000) / 100:.2f}",
+        "category": rng.choice(NAMES),
+        "description": "edited",
+        "version": version[1] if version else "",
+    }
+    return client.post(url, fields)[0]
+
+
+def delete(client: Client, rng: random.Random) -> int:
+    expense_ids = ids(r"/expenses/(\d+)/edit", client.get("/")[1])
+    if not expense_ids:
+        return add(client, rng)
+    return client.post(f"/expenses/{rng.choice(expense_ids)}/delete", {})[0]
+
+
+def category_ids(client: Client) -> list[str]:
+    return ids(r'href="/categories/(\d+)"', client.get("/categories")[1])
+
+
+def rename(client: Client, rng: random.Random) -> int:
+    found = category_ids(client)
+    if not found:
+        return add(client, rng)
+    return client.post(f"/categories/{rng.choice(found)}/name", {"name": rng.choice(NAMES)})[0]
+
+
+def merge(client: Client, rng: random.Random) -> int:
+    found = category_ids(client)
+    if len(found) < 2:
+        return add(client, rng)
+    source, target = rng.sample(found, 2)
+    return client.post(f"/categories/{source}/merge", {"into": target})[0]
+
+
+def delete_category(client: Client, rng: random.Random) -> int:
+    # Mostly one no expense is added to ("Spare"); the others while expenses are added to it.
+    name = rng.choice((*NAMES, "Spare", "Spare"))
+    client.post("/categories", {"name": name})
+    found = re.search(rf'href="/categories/(\d+)">{name}<', client.get("/categories")[1])
+    if found is None:
+        return 404  # renamed or merged away meanwhile
+    return client.post(f"/categories/{found[1]}/delete", {})[0]
+
+
+def save_budgets(client: Client, rng: random.Random) -> int:
+    fields = {"overall": str(rng.randrange(100, 1000))}
+    for index in range(3):
+        fields |= {f"name_{index}": rng.choice(NAMES), f"amount_{index}": str(rng.randrange(1, 99))}
+    return client.post("/budgets", fields)[0]
+
+
+def recur(client: Client, rng: random.Random) -> int:
+    found = ids(r"/recurring/(\d+)/(pause|resume)", client.get("/recurring")[1])
+    if found and rng.random() < 0.5:
+        recurring_id, action = rng.choice(found)
+        return client.post(f"/recurring/{recurring_id}/{action}", {})[0]
+    start = dt.date.fromisoformat(TODAY) - dt.timedelta(days=rng.randrange(7, 60))
+    fields = {
+        "amount": "9.99",
+        "category": rng.choice(NAMES),
+        "description": "weekly",
+        "frequency": "weekly",
+        "start_date": start.isoformat(),
+        "day_of_month": "",
+        "end_date": "",
+    }
+    return client.post("/recurring", fields)[0]
+
+
+def import_and_undo(client: Client, rng: random.Random) -> int:
+    rows = "".join(f"{TODAY},{n + 1}.50,{rng.choice(NAMES)},row {n}\n" for n in range(5))
+    content = f"date,amount,category,description\n{rows}".encode()
+    status, _, _ = client.post("/import", {}, file=("mixed.csv", content))
+    if status != 302:
+        return status
+    import_id = re.findall(r"/import/(\d+)", client.get("/import")[1])
+    pending = max(int(found) for found in import_id)
+    status = client.post(f"/import/{pending}/run", {"duplicates": "import"})[0]
+    if status != 302:
+        return status
+    return client.post(f"/import/{pending}/undo", {})[0]
+
+
+WRITES = (add, edit, delete, rename, merge, delete_category, save_budgets, recur, import_and_undo)
+
+
+def test_every_write_path_from_several_browsers_at_once_ends_clear_and_with_true_totals(
+    environment,
+):
+    server = Server(environment).start()
+    try:
+        clients = [
+            (Client(server.port, f"load{n}"), random.Random(n * BROWSERS + browser))
+            for n in range(PEOPLE)
+            for browser in range(BROWSERS)
+        ]
+        outcomes: list[tuple[str, int]] = []
+        lock = threading.Lock()
+        start = threading.Barrier(len(clients))
+
+        def work(client: Client, rng: random.Random) -> None:
+            start.wait()
+            # Every browser goes through every write once, then at random.
+            plan = [*WRITES, *rng.choices(WRITES, k=ACTIONS - len(WRITES))]
+            rng.shuffle(plan)
+            for write in plan:
+                status = write(client, rng)
+                with lock:
+                    outcomes.append((write.__name__, status))
+
+        threads = [threading.Thread(target=work, args=pair) for pair in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=300)
+    finally:
+        server.stop()
+
+    unclear = sorted({outcome for outcome in outcomes if outcome[1] not in CLEAR})
+    assert not unclear, f"answers other than done or a message: {unclear}"
+    assert len(outcomes) == PEOPLE * BROWSERS * ACTIONS
+    done = {name for name, status in outcomes if status in (200, 302)}
+    assert done == {write.__name__ for write in WRITES}
+    check = totals_check(environment)
+    assert check.returncode == 0, check.stdout + check.stderr

@@ -126,15 +126,20 @@ def test_runs_at_the_same_time_make_each_expense_once(app, user, monkeypatch):
         make_recurring(user, D(2026, 1, 1), start_date="2026-01-01", frequency="weekly")
     runs = 4
     # Every run has read the recurring expense, at the same stale cursor, before any run claims a
-    # date: only the unique (template_id, due_date) pair stands between them and duplicates.
+    # date: only the unique (template_id, due_date) pair stands between them and duplicates on
+    # PostgreSQL (SQLite's write lock, taken before the re-read, lets one run at a time).
     barrier = threading.Barrier(runs, timeout=30)
-    claim = recurring._make_due
+    due_batch = recurring._due_batch
+    waited = threading.local()
 
-    def claim_together(recurring_expense, today):
-        barrier.wait()
-        return claim(recurring_expense, today)
+    def read_together(*args):
+        found = due_batch(*args)
+        if not getattr(waited, "once", False):
+            waited.once = True
+            barrier.wait()
+        return found
 
-    monkeypatch.setattr(recurring, "_make_due", claim_together)
+    monkeypatch.setattr(recurring, "_due_batch", read_together)
     reports, errors = [], []
 
     def run():

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from expense_tracker import clock
 from expense_tracker.extensions import db
 from expense_tracker.models import Expense
+from expense_tracker.services import expenses
 
 from ..factories import TODAY
 from ..helpers import csrf_token, post_form, text
@@ -327,3 +328,47 @@ def test_rows_escape_what_the_user_typed(auth_client, user, add_expense):
     assert "<script>" not in page and "<b>" not in page
     assert '<td data-label="Category">&lt;b&gt;&#34;Food&#34;&lt;/b&gt;</td>' in page
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co</td>" in page
+
+
+def test_the_edit_page_carries_the_version_it_shows(auth_client, user, add_expense):
+    expense_id = add_expense(user)
+
+    page = text(auth_client.get(f"/expenses/{expense_id}/edit"))
+
+    assert re.search(r'<input id="version" name="version" type="hidden" value="1">', page)
+    assert '<input type="hidden" name="version" value="1">' in page
+
+
+def test_saving_a_page_opened_before_another_change_is_refused_showing_the_new_values(
+    app, auth_client, user, add_expense
+):
+    expense_id = add_expense(user, amount="5", category="Food")
+    with app.app_context():
+        expenses.update_expense(user.id, expense_id, {"amount": "8", "category": "Rent"})
+
+    response = post_form(
+        auth_client, f"/expenses/{expense_id}/edit", {**VALID, "amount": "6", "version": "1"}
+    )
+
+    page = text(response)
+    assert response.status_code == 409
+    assert "This expense was changed since you opened it." in page
+    assert 'value="8.00"' in page and 'value="Rent"' in page
+    assert 'type="hidden" value="2"' in page
+    with app.app_context():
+        stored = db.session.get(Expense, expense_id)
+        assert (str(stored.amount), stored.category.name) == ("8.00", "Rent")
+
+
+def test_deleting_from_a_page_opened_before_another_change_is_refused(
+    app, auth_client, user, add_expense
+):
+    expense_id = add_expense(user, amount="5")
+    with app.app_context():
+        expenses.update_expense(user.id, expense_id, {"amount": "8"})
+
+    response = post_form(auth_client, f"/expenses/{expense_id}/delete", {"version": "1"})
+
+    assert response.status_code == 409
+    assert "It was not deleted" in text(response)
+    assert count_expenses(app) == 1

@@ -11,6 +11,7 @@ import datetime as dt
 from flask import g, request, url_for
 from flask_smorest import Blueprint
 from werkzeug.exceptions import UnsupportedMediaType
+from werkzeug.http import parse_etags
 
 from .. import clock
 from ..downloads import export_response
@@ -52,6 +53,7 @@ _RESPONSE_NAMES = {
     401: "UNAUTHORIZED",
     404: "NOT_FOUND",
     409: "CONFLICT",
+    412: "PRECONDITION_FAILED",
     413: "REQUEST_ENTITY_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
     422: "UNPROCESSABLE_ENTITY",
@@ -105,6 +107,45 @@ def _expense_json(row) -> dict:
         "category": category,
         "description": row.description,
     }
+
+
+# Optimistic concurrency: an expense's ETag is its version, and a change may name the one it
+# was made from. Without If-Match a change is made whatever the version (the last writer
+# wins, as HTTP allows): clients written before ETags existed keep working, and a client that
+# cares sends If-Match. Asking for it (428) would break every such client for no gain to them.
+ETAG_HEADER = {
+    "description": "The expense's version; send it back in If-Match to change it safely.",
+    "schema": {"type": "string"},
+}
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": (
+        "The ETag of the expense as you last read it. If it has been changed since, nothing"
+        " is done and the answer is 412 Precondition Failed: read it again and retry. Without"
+        " If-Match (or with *), the change is made whatever happened meanwhile (the last"
+        " writer wins)."
+    ),
+}
+
+
+def _etag(expense) -> dict[str, str]:
+    return {"ETag": f'"{expense.version}"'}
+
+
+def _if_match() -> set[int] | None:
+    """The versions If-Match allows (strong ETags only, as RFC 9110 says); None for any."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    tags = parse_etags(header)
+    if tags.star_tag:
+        return None
+    # An empty tag ("") comes back as None.
+    strong = (tag for tag in tags.as_set() if tag)
+    return {int(tag) for tag in strong if tag.isascii() and tag.isdigit() and len(tag) <= 9}
 
 
 def _filter(args: dict, **extra: str) -> ExpenseFilter:
@@ -208,7 +249,10 @@ def list_expenses(args: dict):
 @bp.response(
     201,
     schemas.Expense,
-    headers={"Location": {"description": "The new expense's URL.", "schema": {"type": "string"}}},
+    headers={
+        "Location": {"description": "The new expense's URL.", "schema": {"type": "string"}},
+        "ETag": ETAG_HEADER,
+    },
 )
 @errors(400, 401, 413, 415, 422)
 @bp.doc(security=BEARER)
@@ -217,35 +261,41 @@ def create_expense(body: dict):
     body.setdefault("date", clock.today().isoformat())
     expense = expenses.create_expense(_user_id(), body)
     location = url_for("api.get_expense", expense_id=expense.id, _external=True)
-    return _expense_json(expense), {"Location": location}
+    return _expense_json(expense), {"Location": location, **_etag(expense)}
 
 
 @bp.get("/expenses/<int:expense_id>")
-@bp.response(200, schemas.Expense)
+@bp.response(200, schemas.Expense, headers={"ETag": ETAG_HEADER})
 @errors(401, 404)
 @bp.doc(security=BEARER)
 def get_expense(expense_id: int):
     """One of your expenses; anyone else's is 404, as if it did not exist."""
-    return _expense_json(expenses.get_expense(_user_id(), expense_id))
+    expense = expenses.get_expense(_user_id(), expense_id)
+    return _expense_json(expense), _etag(expense)
 
 
 @bp.patch("/expenses/<int:expense_id>")
 @bp.arguments(schemas.ExpenseChange, required=False)
-@bp.response(200, schemas.Expense)
-@errors(400, 401, 404, 413, 415, 422)
-@bp.doc(security=BEARER)
+@bp.response(200, schemas.Expense, headers={"ETag": ETAG_HEADER})
+@errors(400, 401, 404, 412, 413, 415, 422)
+@bp.doc(security=BEARER, parameters=[IF_MATCH])
 def update_expense(body: dict, expense_id: int):
-    """Change the fields sent; the others keep their values."""
-    return _expense_json(expenses.update_expense(_user_id(), expense_id, body))
+    """Change the fields sent; the others keep their values.
+
+    Send the ETag you read in If-Match: a change made meanwhile is not undone, but
+    answered 412. Without If-Match the last writer wins.
+    """
+    expense = expenses.update_expense(_user_id(), expense_id, body, versions=_if_match())
+    return _expense_json(expense), _etag(expense)
 
 
 @bp.delete("/expenses/<int:expense_id>")
 @bp.response(204)
-@errors(401, 404)
-@bp.doc(security=BEARER)
+@errors(401, 404, 412)
+@bp.doc(security=BEARER, parameters=[IF_MATCH])
 def delete_expense(expense_id: int):
-    """Delete one of your expenses."""
-    expenses.delete_expense(_user_id(), expense_id)
+    """Delete one of your expenses; with If-Match, only if unchanged since (else 412)."""
+    expenses.delete_expense(_user_id(), expense_id, versions=_if_match())
     return ""
 
 

@@ -1,6 +1,6 @@
 """Expense forms; the rules they are checked against live in services.expenses."""
 
-from wtforms import StringField
+from wtforms import HiddenField, StringField
 
 from ..forms import ServiceForm
 
@@ -12,3 +12,5 @@ class ExpenseForm(ServiceForm):
     amount = StringField("Amount")
     category = StringField("Category")
     description = StringField("Description")
+    # The version of the expense the edit page showed; a save from an older one is refused.
+    version = HiddenField()

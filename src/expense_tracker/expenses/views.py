@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from .. import clock
-from ..errors import ValidationError
+from ..errors import Stale, ValidationError
 from ..money import formatter_for, typed_in
 from ..services import budgets, expenses, recurring, reports, trends
 from ..services.categories import category_names, with_defaults
@@ -214,37 +214,60 @@ def create():
     return redirect(_dashboard_url())
 
 
+def _stored_values(expense) -> dict[str, str]:
+    """The expense as the edit form shows it, with the version it was read at."""
+    return {
+        "date": expense.date.isoformat(),
+        "amount": formatter_for(current_user).number(expense.amount, grouped=False),
+        "category": expense.category.name,
+        "description": expense.description,
+        "version": str(expense.version),
+    }
+
+
+def _versions(raw: str | None) -> set[int] | None:
+    """The version a form was opened at; None (any) from a page that sent none."""
+    text = (raw or "").strip()
+    return {int(text)} if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
+def _render_stale(error: Stale, expense_id: int, message: str):
+    """The edit page again, with the values stored now and why nothing was done."""
+    form = ExpenseForm(formdata=None, data=_stored_values(error.current))
+    return _render_edit(form, expense_id, 409, stale=f"{error} {message}")
+
+
 @bp.route("/expenses/<int:expense_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(expense_id: int):
     """Show and save the edit form of one of the user's expenses."""
     expense = expenses.get_expense(current_user.id, expense_id)
-    form = ExpenseForm(
-        data={
-            "date": expense.date.isoformat(),
-            "amount": formatter_for(current_user).number(expense.amount, grouped=False),
-            "category": expense.category.name,
-            "description": expense.description,
-        }
-    )
+    form = ExpenseForm(data=_stored_values(expense))
     if request.method == "POST":
         try:
             expense = expenses.update_expense(
-                current_user.id, expense_id, _submitted(form), **typed_in(current_user)
+                current_user.id,
+                expense_id,
+                _submitted(form),
+                versions=_versions(form.version.data),
+                **typed_in(current_user),
             )
         except ValidationError as error:
             form.show_errors(error.errors)
             return _render_edit(form, expense_id, 400)
+        except Stale as error:
+            return _render_stale(error, expense_id, "Nothing was saved: these are its values now.")
         flash(f"Saved {_describe(expense)}.", "success")
         return redirect(_dashboard_url())
     return _render_edit(form, expense_id)
 
 
-def _render_edit(form: ExpenseForm, expense_id: int, status: int = 200):
+def _render_edit(form: ExpenseForm, expense_id: int, status: int = 200, stale: str = ""):
     return (
         render_template(
             "expenses/edit.html",
             form=form,
+            stale=stale,
             money_format=formatter_for(current_user),
             expense_id=expense_id,
             filter_args=_filter_args(),
@@ -258,6 +281,11 @@ def _render_edit(form: ExpenseForm, expense_id: int, status: int = 200):
 @login_required
 def delete(expense_id: int):
     """Delete one of the user's expenses."""
-    expense = expenses.delete_expense(current_user.id, expense_id)
+    try:
+        expense = expenses.delete_expense(
+            current_user.id, expense_id, versions=_versions(request.form.get("version"))
+        )
+    except Stale as error:
+        return _render_stale(error, expense_id, "It was not deleted: these are its values now.")
     flash(f"Deleted {_describe(expense)}.", "success")
     return redirect(_dashboard_url())

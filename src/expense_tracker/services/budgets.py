@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import Budget, Category, MonthlyTotal
+from ..models import Budget, Category, MonthlyTotal, User
+from ..sql import lock_rows
 from .categories import DEFAULT_CATEGORIES, resolve_category
 from .filters import ExpenseFilter, month_end
 from .reports import ZERO, percent_of
@@ -268,6 +269,8 @@ def replace_budgets(
             wanted[key] = (name, amount)
     if errors:
         raise ValidationError(errors)
+    # One save of a user's budgets at a time: the second reads what the first stored.
+    lock_rows(User, User.id == user_id, strength="no key update")
     amounts: dict[int | None, Decimal] = {
         resolve_category(user_id, name).id: amount for name, amount in wanted.values()
     }

@@ -21,7 +21,7 @@ from ..models import (
     MonthlyTotal,
     RecurringExpense,
 )
-from ..sql import upsert_insert
+from ..sql import LOCK_STRENGTHS, dialect_name, fresh, lock_rows, upsert_insert
 from .totals import sum_on_conflict
 from .validation import FieldError, clean_category
 
@@ -54,7 +54,15 @@ class CategoryBalance:
 def resolve_category(user_id: int, name: str) -> Category:
     """Return the user's category called `name` (ignoring case), creating it if needed."""
     key = Category.key_for(name)
-    query = select(Category).where(Category.user_id == user_id, Category.name_key == key)
+    owned = (Category.user_id == user_id, Category.name_key == key)
+    query = select(Category).where(*owned)
+    # Whatever is filed under it is written while the category is held (FOR KEY SHARE): a
+    # merge or delete of it waits, or went first and took it away, and then it is made anew.
+    if dialect_name() == "sqlite":
+        lock_rows(Category, *owned)
+    else:
+        query = query.with_for_update(**LOCK_STRENGTHS["key share"])
+    query = fresh(query)
     category = db.session.scalar(query)
     if category is not None:
         return category
@@ -147,13 +155,22 @@ def category_balance(user_id: int, category_id: int) -> CategoryBalance:
     return found[0]
 
 
-def get_category(user_id: int, category_id: int) -> Category:
-    """Return the user's category; another user's is as missing as one never made."""
+def get_category(
+    user_id: int, category_id: int, *, lock: bool = False, strength: str = "update"
+) -> Category:
+    """Return the user's category; another user's is as missing as one never made.
+
+    With lock=True the row is locked first, until commit (see `lock_rows` for `strength`),
+    and read as stored now.
+    """
     if not 0 < category_id <= MAX_ID:
         raise NotFound()
-    category = db.session.scalar(
-        select(Category).where(Category.id == category_id, Category.user_id == user_id)
-    )
+    owned = (Category.id == category_id, Category.user_id == user_id)
+    query = select(Category).where(*owned)
+    if lock:
+        lock_rows(Category, *owned, strength=strength)
+        query = fresh(query)
+    category = db.session.scalar(query)
     if category is None:
         raise NotFound()
     return category
@@ -224,7 +241,8 @@ def update_category(user_id: int, category_id: int, raw: Mapping[str, object]) -
     another category's only in case is that category's name: the answer suggests a merge.
     Changing only the case of its own name is a rename like any other.
     """
-    category = get_category(user_id, category_id)
+    # Expenses may still be filed under it meanwhile: a rename does not change its key.
+    category = get_category(user_id, category_id, lock=True, strength="no key update")
     errors: dict[str, str] = {}
     name = color = None
     for field, clean in (("name", _clean_name), ("color", _clean_color)):
@@ -264,7 +282,7 @@ def _move_references(user_id: int, source_id: int, target_id: int) -> None:
     db.session.execute(
         update(Expense)
         .where(Expense.user_id == user_id, Expense.category_id == source_id)
-        .values(category_id=target_id)
+        .values(category_id=target_id, version=Expense.version + 1)
         .execution_options(synchronize_session=False)
     )
     db.session.execute(
@@ -332,8 +350,20 @@ def merge_category(user_id: int, source_id: int, into: int | str | None) -> Cate
     Both must be the user's (another user's is NotFound). One transaction: a failure
     anywhere leaves both as they were. Returns the category merged into.
     """
-    source = get_category(user_id, source_id)
-    target = get_category(user_id, _clean_into(into))
+    target_id = _clean_into(into)
+    ids = [category_id for category_id in (source_id, target_id) if 0 < category_id <= MAX_ID]
+    owned = (Category.user_id == user_id, Category.id.in_(ids))
+    # Both at once, in id order: two opposite merges cannot each hold one and wait for the
+    # other. The second to come finds one of them gone (NotFound).
+    lock_rows(Category, *owned)
+    found = {
+        category.id: category
+        for category in db.session.scalars(fresh(select(Category).where(*owned)))
+    }
+    source, target = found.get(source_id), found.get(target_id)
+    if source is None or target is None:
+        db.session.rollback()
+        raise NotFound()
     if source.id == target.id:
         db.session.rollback()
         raise ValidationError({"into": "Choose another category to merge this one into."})
@@ -367,8 +397,12 @@ def _has_recurring(user_id: int, category_id: int) -> bool:
 
 
 def delete_category(user_id: int, category_id: int) -> Category:
-    """Delete a category with no expenses and no recurring expense; else refuse (Conflict)."""
-    category = get_category(user_id, category_id)
+    """Delete a category with no expenses and no recurring expense; else refuse (Conflict).
+
+    The category is locked before it is looked into: an expense being filed under it
+    meanwhile is either in (Conflict) or waits, and finds it gone.
+    """
+    category = get_category(user_id, category_id, lock=True)
     if has_expenses(user_id, category.id):
         db.session.rollback()
         raise Conflict(

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, exists, or_, select, update
+from sqlalchemy import Row, exists, or_, select
 
-from ..errors import NotFound, ValidationError
+from ..errors import NotFound, Stale, ValidationError
 from ..extensions import db
 from ..models import MAX_ID, Category, Expense
-from ..sql import dialect_name
+from ..sql import fresh, lock_rows
 from .categories import resolve_category
 from .filters import ExpenseFilter, expense_conditions
 from .totals import add_to_totals
@@ -86,10 +86,12 @@ def _clean(
 
 
 def _apply(user_id: int, expense: Expense, values: Mapping[str, Any]) -> None:
+    # The category first: finding it queries, and a query would write (and count as a
+    # version) the fields set before it on its own.
+    if "category" in values:
+        expense.category = resolve_category(user_id, values["category"])
     for field, value in values.items():
-        if field == "category":
-            expense.category = resolve_category(user_id, value)
-        else:
+        if field != "category":
             setattr(expense, field, value)
 
 
@@ -128,29 +130,34 @@ def stage_expense(expense: Expense) -> Expense:
 def get_expense(user_id: int, expense_id: int, *, lock: bool = False) -> Expense:
     """Return the user's expense; another user's is as missing as one never made.
 
-    With lock=True the row stays locked until commit, so its old values stay true
-    while the totals are adjusted by old and new: two edits of one expense at once
-    must not both start from the same old values.
+    With lock=True the row is locked first, until commit, and then read as stored now
+    (not as an earlier read in the request left it), so the old values taken off the
+    totals are true: two edits of one expense at once cannot both start from the same ones.
     """
     if not 0 < expense_id <= MAX_ID:
         raise NotFound()
     owned = (Expense.id == expense_id, Expense.user_id == user_id)
     query = select(Expense).where(*owned)
     if lock:
-        if dialect_name() == "sqlite":
-            # SQLite locks the whole database, and only once a transaction writes:
-            # a write that changes nothing takes the lock before the row is read.
-            db.session.execute(
-                update(Expense)
-                .where(*owned)
-                .values(user_id=Expense.user_id)
-                .execution_options(synchronize_session=False)
-            )
-        query = query.with_for_update(of=Expense)
+        lock_rows(Expense, *owned)
+        query = fresh(query)
     expense = db.session.scalar(query)
     if expense is None:
         raise NotFound()
     return expense
+
+
+STALE = "This expense was changed since you opened it."
+
+
+def _check_version(expense: Expense, versions: Collection[int] | None) -> None:
+    """Refuse (Stale) a change made from a version other than the stored one.
+
+    `versions` are those the change may start from; None takes any (the last writer wins).
+    """
+    if versions is not None and expense.version not in versions:
+        db.session.rollback()
+        raise Stale(STALE, expense)
 
 
 def update_expense(
@@ -160,10 +167,12 @@ def update_expense(
     *,
     locale: str | None = None,
     currency: str | None = None,
+    versions: Collection[int] | None = None,
 ) -> Expense:
     """Change the fields present in `raw`; the others keep their values.
 
-    The amount is read as in `create_expense`.
+    The amount is read as in `create_expense`. With `versions`, the stored version must be
+    one of them (the one the page or client saw), or nothing changes: Stale.
     """
     expense = get_expense(user_id, expense_id, lock=True)
     try:
@@ -171,6 +180,8 @@ def update_expense(
     except ValidationError:
         db.session.rollback()
         raise
+    # Bad input is told first: it would be refused from any version.
+    _check_version(expense, versions)
     old = (expense.date, expense.category_id, expense.amount)
     _apply(user_id, expense, values)
     add_to_totals(user_id, old[0], old[1], -old[2], -1)
@@ -179,9 +190,15 @@ def update_expense(
     return expense
 
 
-def delete_expense(user_id: int, expense_id: int) -> Expense:
-    """Delete the user's expense and return it, detached, for the confirmation message."""
+def delete_expense(
+    user_id: int, expense_id: int, *, versions: Collection[int] | None = None
+) -> Expense:
+    """Delete the user's expense and return it, detached, for the confirmation message.
+
+    `versions` as in `update_expense`.
+    """
     expense = get_expense(user_id, expense_id, lock=True)
+    _check_version(expense, versions)
     db.session.delete(expense)
     add_to_totals(user_id, expense.date, expense.category_id, -expense.amount, -1)
     db.session.commit()

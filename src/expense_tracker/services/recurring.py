@@ -29,8 +29,8 @@ from sqlalchemy import func, select, update
 from .. import clock
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..models import MAX_ID, Expense, RecurringExpense, RecurringOccurrence, User
-from ..sql import upsert_insert
+from ..models import MAX_ID, Category, Expense, RecurringExpense, RecurringOccurrence, User
+from ..sql import fresh, lock_rows, upsert_insert
 from .categories import resolve_category
 from .expenses import stage_expense
 from .validation import FieldError, clean_category, clean_description, parse_amount, parse_date
@@ -266,6 +266,38 @@ class RunReport:
     users: int
 
 
+def _due_batch(today: dt.date, user_id: int | None, after: int) -> list[RecurringExpense]:
+    """The next recurring expenses with dates due by `today`, in id order after `after`."""
+    query = (
+        select(RecurringExpense)
+        .where(
+            RecurringExpense.next_due <= today,
+            RecurringExpense.is_paused.is_(False),
+            RecurringExpense.id > after,
+        )
+        .order_by(RecurringExpense.id)
+        .limit(BATCH)
+    )
+    if user_id is not None:
+        query = query.where(RecurringExpense.user_id == user_id)
+    return list(db.session.scalars(query))
+
+
+def _held(recurring_expense: RecurringExpense) -> RecurringExpense | None:
+    """Hold the category its expenses go to (FOR KEY SHARE), then read it again as stored now.
+
+    A merge of that category either waits for the job or went first; then the recurring
+    expense files under another category now, and is left to the next run (None), as is
+    one deleted meanwhile. Its schedule needs no lock: each date is claimed (`_make_due`).
+    """
+    category_id = recurring_expense.category_id
+    lock_rows(Category, Category.id == category_id, strength="key share")
+    found = db.session.scalar(
+        fresh(select(RecurringExpense).where(RecurringExpense.id == recurring_expense.id))
+    )
+    return found if found is not None and found.category_id == category_id else None
+
+
 def run_due(today: dt.date, user_id: int | None = None) -> RunReport:
     """Make every expense due up to `today`, for one user or for everyone; commit each on its own.
 
@@ -274,24 +306,13 @@ def run_due(today: dt.date, user_id: int | None = None) -> RunReport:
     made = 0
     users: set[int] = set()
     after = 0
-    while True:
-        query = (
-            select(RecurringExpense)
-            .where(
-                RecurringExpense.next_due <= today,
-                RecurringExpense.is_paused.is_(False),
-                RecurringExpense.id > after,
-            )
-            .order_by(RecurringExpense.id)
-            .limit(BATCH)
-        )
-        if user_id is not None:
-            query = query.where(RecurringExpense.user_id == user_id)
-        recurring_expenses = list(db.session.scalars(query))
-        if not recurring_expenses:
-            break
-        for recurring_expense in recurring_expenses:
-            after = recurring_expense.id
+    while recurring_expenses := _due_batch(today, user_id, after):
+        for candidate in recurring_expenses:
+            after = candidate.id
+            recurring_expense = _held(candidate)
+            if recurring_expense is None:
+                db.session.rollback()
+                continue
             count = _make_due(recurring_expense, today)
             _refresh_user_due(recurring_expense.user_id)
             db.session.commit()
@@ -326,15 +347,20 @@ def status_of(recurring_expense: RecurringExpense) -> str:
     return "paused" if recurring_expense.is_paused else "active"
 
 
-def get_recurring(user_id: int, recurring_id: int) -> RecurringExpense:
-    """Return the user's recurring expense; another user's is as missing as one never made."""
+def get_recurring(user_id: int, recurring_id: int, *, lock: bool = False) -> RecurringExpense:
+    """Return the user's recurring expense; another user's is as missing as one never made.
+
+    With lock=True the row is locked first, until commit, and read as stored now: its
+    schedule (what is due next) is what the change starts from.
+    """
     if not 0 < recurring_id <= MAX_ID:
         raise NotFound()
-    recurring_expense = db.session.scalar(
-        select(RecurringExpense).where(
-            RecurringExpense.id == recurring_id, RecurringExpense.user_id == user_id
-        )
-    )
+    owned = (RecurringExpense.id == recurring_id, RecurringExpense.user_id == user_id)
+    query = select(RecurringExpense).where(*owned)
+    if lock:
+        lock_rows(RecurringExpense, *owned)
+        query = fresh(query)
+    recurring_expense = db.session.scalar(query)
     if recurring_expense is None:
         raise NotFound()
     return recurring_expense
@@ -402,7 +428,7 @@ def update_recurring(
     What was due up to today is made first, on the old terms. A recurring expense that had not
     started yet is scheduled as if new, so moving its start into the past back-fills.
     """
-    recurring_expense = get_recurring(user_id, recurring_id)
+    recurring_expense = get_recurring(user_id, recurring_id, lock=True)
     # A kept amount is written as the API writes it; only a sent one is in the user's format.
     preferences = (locale, currency) if "amount" in raw else (None, None)
     values = _clean(
@@ -427,7 +453,7 @@ def update_recurring(
 
 def pause_recurring(user_id: int, recurring_id: int, today: dt.date) -> RecurringExpense:
     """Pause a recurring expense after making what was due up to today."""
-    recurring_expense = get_recurring(user_id, recurring_id)
+    recurring_expense = get_recurring(user_id, recurring_id, lock=True)
     _bring_up_to_date(recurring_expense, today)
     recurring_expense.is_paused = True
     _refresh_user_due(user_id)
@@ -437,7 +463,7 @@ def pause_recurring(user_id: int, recurring_id: int, today: dt.date) -> Recurrin
 
 def resume_recurring(user_id: int, recurring_id: int, today: dt.date) -> RecurringExpense:
     """Resume a paused recurring expense from today; the dates skipped while paused stay skipped."""
-    recurring_expense = get_recurring(user_id, recurring_id)
+    recurring_expense = get_recurring(user_id, recurring_id, lock=True)
     if recurring_expense.is_paused:
         recurring_expense.is_paused = False
         if recurring_expense.next_due is not None:
@@ -450,7 +476,7 @@ def resume_recurring(user_id: int, recurring_id: int, today: dt.date) -> Recurri
 
 def end_recurring(user_id: int, recurring_id: int, today: dt.date) -> RecurringExpense:
     """End a recurring expense today: what was due up to today is made, nothing after it."""
-    recurring_expense = get_recurring(user_id, recurring_id)
+    recurring_expense = get_recurring(user_id, recurring_id, lock=True)
     _bring_up_to_date(recurring_expense, today)
     if recurring_expense.end_date is None or recurring_expense.end_date > today:
         recurring_expense.end_date = today
@@ -462,7 +488,7 @@ def end_recurring(user_id: int, recurring_id: int, today: dt.date) -> RecurringE
 
 def delete_recurring(user_id: int, recurring_id: int) -> RecurringExpense:
     """Delete a recurring expense; the expenses it made stay."""
-    recurring_expense = get_recurring(user_id, recurring_id)
+    recurring_expense = get_recurring(user_id, recurring_id, lock=True)
     db.session.delete(recurring_expense)
     db.session.flush()
     _refresh_user_due(user_id)
