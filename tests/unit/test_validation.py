@@ -4,6 +4,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from expense_tracker.services.validation import (
     FieldError,
@@ -11,6 +13,7 @@ from expense_tracker.services.validation import (
     clean_description,
     parse_amount,
     parse_date,
+    parse_whole_number,
 )
 
 
@@ -139,3 +142,60 @@ def test_description_of_two_hundred_characters_is_accepted():
 def test_invalid_descriptions_are_rejected(raw):
     with pytest.raises(FieldError):
         clean_description(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("0", 0), ("7", 7), (" 31 ", 31), ("007", 7), (12, 12), (0, 0)]
+)
+def test_whole_numbers_in_range_are_read(raw, expected):
+    assert parse_whole_number(raw, 0, 31, "Pick a day.") == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        " ",
+        None,
+        "32",
+        "-1",
+        "+1",
+        "1.0",
+        "1e1",
+        "0x1",
+        "1_0",
+        "١٢",
+        "１２",
+        "9" * 5000,
+        "0" * 5000,
+        "9" * 19,
+        32,
+        -1,
+        10**40,
+        True,
+        1.0,
+        [],
+        {},
+    ],
+)
+def test_other_whole_numbers_are_refused_with_the_fields_message(raw):
+    with pytest.raises(FieldError, match="^Pick a day.$"):
+        parse_whole_number(raw, 0, 31, "Pick a day.")
+
+
+@given(
+    raw=st.text(max_size=40)
+    | st.text(alphabet="0123456789 ", min_size=4000, max_size=6000)
+    | st.integers()
+    | st.integers(min_value=10**4000, max_value=10**4400),
+    low=st.integers(min_value=-5, max_value=5),
+    high=st.integers(min_value=0, max_value=2**63),
+)
+def test_a_whole_number_is_either_in_range_or_refused_never_anything_else(raw, low, high):
+    try:
+        value = parse_whole_number(raw, low, high, "Out of range.")
+    except FieldError as error:
+        assert str(error) == "Out of range."
+    else:
+        assert type(value) is int
+        assert low <= value <= high
