@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import g, request, url_for
-from flask_smorest import Blueprint
 from werkzeug.exceptions import UnsupportedMediaType
 
 from .. import clock
@@ -22,8 +21,9 @@ from ..services import categories as category_service
 from ..services.filters import ExpenseFilter, month_end, parse_filter
 from ..services.validation import FieldError
 from . import schemas
+from .parsing import ApiBlueprint
 
-bp = Blueprint(
+bp = ApiBlueprint(
     "api",
     __name__,
     url_prefix="/api/v1",
@@ -175,6 +175,12 @@ def revoke_token(token_id: int):
 
 # Expenses
 
+_NEXT_KEYS = tuple(
+    field.data_key or name
+    for name, field in schemas.ExpenseQuery().fields.items()
+    if name != "cursor"
+)
+
 
 @bp.get("/expenses")
 @bp.arguments(schemas.ExpenseQuery, location="query")
@@ -198,7 +204,8 @@ def list_expenses(args: dict):
     )
     next_url = None
     if page.older is not None:
-        query = {key: value for key, value in request.args.items() if key != "cursor"}
+        # Only the parameters the operation knows: url_for takes some names for itself.
+        query = {key: request.args[key] for key in _NEXT_KEYS if key in request.args}
         next_url = url_for("api.list_expenses", **query, cursor=str(page.older), _external=True)
     return {"items": [_expense_json(row) for row in page.items], "next": next_url}
 
