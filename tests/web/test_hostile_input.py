@@ -132,3 +132,39 @@ def test_a_hostile_column_choice_is_refused_beside_the_field(auth_client, owned,
 
     assert response.status_code == 400
     assert "Choose one of the file&#39;s columns." in text(response)
+
+
+@pytest.mark.parametrize("number", ["9" * 5000, "18446744073709551616", "9223372036854775808", "0"])
+def test_a_hostile_id_in_any_path_finds_nothing(app, auth_client, user, number):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    with app.app_context():
+        secret = tokens.create_token(user.id, "paths")[1]
+    rules = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if any(
+            type(converter).__name__ == "IntegerConverter"
+            for converter in rule._converters.values()
+        )
+    ]
+    assert len(rules) > 20
+    answered = {}
+
+    for rule in rules:
+        path = re.sub(r"<int:[a-z_]+>", number, rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if path.startswith("/api/"):
+                sent = {"into": 1} if path.endswith("/merge") else {}
+                body = {"json": sent} if method in ("POST", "PATCH") else {}
+            else:
+                body = {"data": {"csrf_token": csrf_token(auth_client, "/")}}
+            response = auth_client.open(
+                path, method=method, headers={"Authorization": f"Bearer {secret}"}, **body
+            )
+            answered[f"{method} {rule.rule}"] = response.status_code
+
+    # Werkzeug's int converter refuses a number int() cannot read: no route, 404 or 405.
+    assert {
+        request: status for request, status in answered.items() if status not in (404, 405)
+    } == {}
+    assert list(answered.values()).count(404) > 10 and len(answered) > 30
