@@ -57,6 +57,9 @@ def register_security(app: Flask) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s audit %(message)s"))
         audit_log.addHandler(handler)
         audit_log.setLevel(logging.INFO)
+        # Its own handler writes each line; passed on, Flask's handler on app.logger (the
+        # parent, "expense_tracker", given one once the app logs an error) would write it again.
+        audit_log.propagate = False
 
     @app.before_request
     def assign_request_id() -> None:
