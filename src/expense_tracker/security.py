@@ -7,7 +7,7 @@ import logging
 import re
 import secrets
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request, url_for
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
@@ -41,6 +41,16 @@ def audit(event: str, **fields) -> None:
     audit_log.info(
         "%s %s", event, " ".join(f"{name}={_quoted(value)}" for name, value in fields.items())
     )
+
+
+def link(endpoint: str, **values) -> str:
+    """The URL of `endpoint` for a link in an answer, naming no host the server was not told of.
+
+    The Host header is the client's to choose: an absolute link built from it could point
+    elsewhere. Absolute when TRUSTED_HOSTS is set (Flask has checked the Host against it),
+    otherwise a path, which a client resolves against the URL it asked for.
+    """
+    return url_for(endpoint, **values, _external=bool(current_app.config["TRUSTED_HOSTS"]))
 
 
 def request_id() -> str:

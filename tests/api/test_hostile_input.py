@@ -125,8 +125,50 @@ def test_the_next_link_carries_only_the_filters_and_the_cursor(api, name):
 
     assert response.status_code == 200
     next_url = response.get_json()["next"]
-    assert next_url.startswith("http://localhost/api/v1/expenses?")
+    assert next_url.startswith("/api/v1/expenses?")
     assert "#" not in next_url
     query = parse_qs(urlsplit(next_url).query)
     assert set(query) == {"limit", "category", "cursor"}
     assert query["limit"] == ["1"] and query["category"] == ["Food"]
+
+
+def add_three(api) -> None:
+    for day in (1, 2, 3):
+        api.post(
+            "/api/v1/expenses", json={"amount": "5", "category": "Food", "date": f"2026-01-0{day}"}
+        )
+
+
+def test_links_never_name_a_host_the_server_was_not_told_of(api):
+    add_three(api)
+    evil = {"Host": "evil.example"}
+
+    next_url = api.get("/api/v1/expenses?limit=1", headers=evil).get_json()["next"]
+    created = api.post(
+        "/api/v1/expenses", json={"amount": "1", "category": "Food"}, headers=evil
+    ).headers["Location"]
+    recurring = api.post(
+        "/api/v1/recurring",
+        json={
+            "amount": "1",
+            "category": "Rent",
+            "frequency": "monthly",
+            "start_date": "2026-01-01",
+        },
+        headers=evil,
+    ).headers["Location"]
+
+    assert next_url.startswith("/api/v1/expenses?")
+    assert created.startswith("/api/v1/expenses/")
+    assert recurring.startswith("/api/v1/recurring/")
+
+
+def test_with_trusted_hosts_links_are_absolute_and_other_hosts_are_refused(app, api):
+    add_three(api)
+    app.config["TRUSTED_HOSTS"] = ["expenses.example.org"]
+
+    response = api.get("/api/v1/expenses?limit=1", headers={"Host": "expenses.example.org"})
+    refused = api.get("/api/v1/expenses?limit=1", headers={"Host": "evil.example"})
+
+    assert response.get_json()["next"].startswith("http://expenses.example.org/api/v1/expenses?")
+    assert_problem(refused, 400)

@@ -376,10 +376,16 @@ class Expense(ma.Schema):
 
 class ExpenseList(ma.Schema):
     items = fields.List(fields.Nested(Expense), required=True)
-    next = fields.Url(
+    next = fields.String(
         required=True,
         allow_none=True,
-        metadata={"description": "The next page, or null on the last one."},
+        metadata={
+            "format": "uri-reference",
+            "description": (
+                "The next page, or null on the last one: a path to resolve against this"
+                " request's URL, or an absolute URL when the server sets TRUSTED_HOSTS."
+            ),
+        },
     )
 
 

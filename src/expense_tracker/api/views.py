@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import g, request, url_for
+from flask import g, request
 from werkzeug.exceptions import UnsupportedMediaType
 
 from .. import clock
 from ..downloads import export_response
 from ..errors import TooManyAttempts, Unauthorized, ValidationError
 from ..money import preferences_of
-from ..security import audit
+from ..security import audit, link
 from ..services import budgets, expenses, reports, tokens, trends
 from ..services import categories as category_service
 from ..services.filters import ExpenseFilter, month_end, parse_filter
@@ -116,6 +116,10 @@ def _filter(args: dict, **extra: str) -> ExpenseFilter:
     return parse_filter(raw | extra, clock.today())
 
 
+# Links are paths unless TRUSTED_HOSTS names the host (security.link).
+_LINK = {"type": "string", "format": "uri-reference"}
+
+
 # Tokens
 
 
@@ -206,7 +210,7 @@ def list_expenses(args: dict):
     if page.older is not None:
         # Only the parameters the operation knows: url_for takes some names for itself.
         query = {key: request.args[key] for key in _NEXT_KEYS if key in request.args}
-        next_url = url_for("api.list_expenses", **query, cursor=str(page.older), _external=True)
+        next_url = link("api.list_expenses", **query, cursor=str(page.older))
     return {"items": [_expense_json(row) for row in page.items], "next": next_url}
 
 
@@ -215,7 +219,7 @@ def list_expenses(args: dict):
 @bp.response(
     201,
     schemas.Expense,
-    headers={"Location": {"description": "The new expense's URL.", "schema": {"type": "string"}}},
+    headers={"Location": {"description": "The new expense's URL.", "schema": _LINK}},
 )
 @errors(400, 401, 413, 415, 422)
 @bp.doc(security=BEARER)
@@ -223,7 +227,7 @@ def create_expense(body: dict):
     """Add an expense. The date is today (the server's) when left out."""
     body.setdefault("date", clock.today().isoformat())
     expense = expenses.create_expense(_user_id(), body)
-    location = url_for("api.get_expense", expense_id=expense.id, _external=True)
+    location = link("api.get_expense", expense_id=expense.id)
     return _expense_json(expense), {"Location": location}
 
 
