@@ -172,3 +172,15 @@ def test_with_trusted_hosts_links_are_absolute_and_other_hosts_are_refused(app, 
 
     assert response.get_json()["next"].startswith("http://expenses.example.org/api/v1/expenses?")
     assert_problem(refused, 400)
+
+
+@pytest.mark.parametrize("lookalike", ["Fo\u200bod", "\u202eFood", "Foo\u200dd", "Foo\u0064\u200e"])
+def test_a_category_that_only_looks_like_another_is_refused(api, lookalike):
+    api.post("/api/v1/categories", json={"name": "Food"})
+
+    response = api.post("/api/v1/categories", json={"name": lookalike})
+    expense = api.post("/api/v1/expenses", json={"amount": "1", "category": lookalike})
+
+    assert "invisible characters" in assert_problem(response, 422)["errors"]["name"]
+    assert "invisible characters" in assert_problem(expense, 422)["errors"]["category"]
+    assert [item["name"] for item in api.get("/api/v1/categories").get_json()["items"]] == ["Food"]

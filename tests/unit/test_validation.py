@@ -123,6 +123,36 @@ def test_category_of_forty_characters_is_accepted():
     assert clean_category("x" * 40) == "x" * 40
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Fo\u200bod",  # zero-width space
+        "Food\u200c",  # zero-width non-joiner
+        "Fo\u200dod",  # zero-width joiner
+        "\u2060Food",  # word joiner
+        "Fo\ufeffod",  # zero-width no-break space (byte order mark)
+        "Fo\u00adod",  # soft hyphen
+        "\u202eDOOF",  # right-to-left override
+        "Food\u202a",  # left-to-right embedding
+        "\u2067Food\u2069",  # right-to-left isolate
+        "Food\u200f",  # right-to-left mark
+        "Fo\u3164od",  # Hangul filler, a letter that draws nothing
+    ],
+)
+def test_categories_with_invisible_characters_are_refused(raw):
+    with pytest.raises(FieldError, match="invisible characters"):
+        clean_category(raw)
+
+
+def test_a_category_is_stored_in_one_unicode_form_however_it_was_typed():
+    assert clean_category("Cafe\u0301") == clean_category("Caf\u00e9") == "Caf\u00e9"
+
+
+@pytest.mark.parametrize("raw", ["Café", "Кафе", "مقهى", "咖啡", "🍕 Pizza", "Fish & chips"])
+def test_categories_in_any_script_are_accepted(raw):
+    assert clean_category(raw) == raw
+
+
 @pytest.mark.parametrize("raw", ["", "   ", None, "x" * 41, "Fo\x00od", "Food\x07"])
 def test_invalid_categories_are_rejected(raw):
     with pytest.raises(FieldError):

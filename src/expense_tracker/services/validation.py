@@ -31,6 +31,7 @@ DESCRIPTION_MAX = 200
 _AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?", re.ASCII)
 _DIGITS = frozenset("0123456789")
 _SPACES = (" ", "\u00a0", "\u202f")
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 # Every whole number the app takes (ids, colours, days, columns) fits in 18 digits; reading a
 # longer one is wasted work, and past 4,300 digits int() raises ValueError.
@@ -148,15 +149,34 @@ def has_control_characters(text: str) -> bool:
     return any(unicodedata.category(char) in ("Cc", "Cs") for char in text)
 
 
+def has_invisible_characters(text: str) -> bool:
+    """Whether `text` holds a character that draws nothing or reorders the text around it.
+
+    Format characters (Unicode's Cf: zero-width spaces and joiners, soft hyphens,
+    text-direction marks, overrides and isolates) and the Hangul fillers, which are
+    letters that draw nothing. With them two names can look the same and differ.
+    """
+    return any(unicodedata.category(char) == "Cf" or char in _FILLERS for char in text)
+
+
 def clean_category(raw: str | None) -> str:
-    """Return the category name, trimmed, 1 to 40 printable characters."""
-    text = (raw or "").strip()
+    """Return the category name, trimmed, in NFC, 1 to 40 printable visible characters.
+
+    A name with invisible characters is refused rather than cleaned: what is stored is
+    what the person sees, and no name can pass for another (uniqueness ignores case).
+    """
+    text = unicodedata.normalize("NFC", (raw or "").strip())
     if not text:
         raise FieldError("Enter a category.")
     if len(text) > CATEGORY_MAX:
         raise FieldError(f"Use at most {CATEGORY_MAX} characters for the category.")
     if has_control_characters(text):
         raise FieldError("The category contains characters that are not allowed.")
+    if has_invisible_characters(text):
+        raise FieldError(
+            "The category contains invisible characters (such as zero-width spaces or"
+            " text-direction marks), which could make it look like another: remove them."
+        )
     return text
 
 
