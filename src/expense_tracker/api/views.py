@@ -272,7 +272,8 @@ _CSV_DOC = {
     "type": "string",
     "description": (
         "UTF-8 with a byte order mark; a header row date,amount,currency,category,description,"
-        " then one row per expense. Cells starting with =, +, -, @ or ' get a leading '."
+        " then one row per expense. Cells starting with =, +, -, @ or ' (also full-width, or"
+        " after zero-width characters) get a leading '."
     ),
 }
 
