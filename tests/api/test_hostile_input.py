@@ -184,3 +184,11 @@ def test_a_category_that_only_looks_like_another_is_refused(api, lookalike):
     assert "invisible characters" in assert_problem(response, 422)["errors"]["name"]
     assert "invisible characters" in assert_problem(expense, 422)["errors"]["category"]
     assert [item["name"] for item in api.get("/api/v1/categories").get_json()["items"]] == ["Food"]
+
+
+def test_a_code_longer_than_the_documented_limit_is_refused_even_when_unused(client, user):
+    body = {"username": user.username, "password": user.password, "otp": "1" * 65}
+
+    response = client.post("/api/v1/tokens", json=body)
+
+    assert "otp" in assert_problem(response, 422)["errors"]

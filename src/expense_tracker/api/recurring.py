@@ -7,7 +7,7 @@ from ..models import RecurringExpense
 from ..security import link
 from ..services import recurring
 from . import schemas
-from .views import _LINK, BEARER, _user_id, bp, errors
+from .views import _LINK, BEARER, _user_id, bp, created_links, errors
 
 
 def _text_or_none(value) -> str | None:
@@ -55,7 +55,15 @@ def list_recurring():
     headers={"Location": {"description": "Its URL.", "schema": _LINK}},
 )
 @errors(400, 401, 413, 415, 422)
-@bp.doc(security=BEARER)
+@bp.doc(
+    security=BEARER,
+    **created_links(
+        "template_id",
+        GetRecurring=("get", "/api/v1/recurring/{template_id}"),
+        UpdateRecurring=("patch", "/api/v1/recurring/{template_id}"),
+        DeleteRecurring=("delete", "/api/v1/recurring/{template_id}"),
+    ),
+)
 def create_recurring(body: dict):
     """Add a recurring expense. Its dates from the start up to today become expenses at once."""
     recurring_expense = recurring.create_recurring(_user_id(), _raw(body), clock.today())

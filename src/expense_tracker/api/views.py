@@ -120,6 +120,21 @@ def _filter(args: dict, **extra: str) -> ExpenseFilter:
 _LINK = {"type": "string", "format": "uri-reference"}
 
 
+def created_links(parameter: str, **operations: tuple[str, str]) -> dict:
+    """OpenAPI links from a 201's `id` to operations on the new item, as name=(method, path).
+
+    They tell a client (and schemathesis's stateful phase) where the new id goes.
+    """
+    links = {
+        name: {
+            "operationRef": "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method,
+            "parameters": {parameter: "$response.body#/id"},
+        }
+        for name, (method, path) in operations.items()
+    }
+    return {"responses": {201: {"links": links}}}
+
+
 # Tokens
 
 
@@ -222,7 +237,15 @@ def list_expenses(args: dict):
     headers={"Location": {"description": "The new expense's URL.", "schema": _LINK}},
 )
 @errors(400, 401, 413, 415, 422)
-@bp.doc(security=BEARER)
+@bp.doc(
+    security=BEARER,
+    **created_links(
+        "expense_id",
+        GetExpense=("get", "/api/v1/expenses/{expense_id}"),
+        UpdateExpense=("patch", "/api/v1/expenses/{expense_id}"),
+        DeleteExpense=("delete", "/api/v1/expenses/{expense_id}"),
+    ),
+)
 def create_expense(body: dict):
     """Add an expense. The date is today (the server's) when left out."""
     body.setdefault("date", clock.today().isoformat())
@@ -353,7 +376,15 @@ def categories():
 @bp.arguments(schemas.CategoryCreate)
 @bp.response(201, schemas.CategoryBalance)
 @errors(400, 401, 413, 415, 422)
-@bp.doc(security=BEARER)
+@bp.doc(
+    security=BEARER,
+    **created_links(
+        "category_id",
+        UpdateCategory=("patch", "/api/v1/categories/{category_id}"),
+        MergeCategory=("post", "/api/v1/categories/{category_id}/merge"),
+        DeleteCategory=("delete", "/api/v1/categories/{category_id}"),
+    ),
+)
 def create_category(body: dict):
     """Add a category with no expenses yet. A name you already have (ignoring case) is 422."""
     category = category_service.create_category(_user_id(), body)
