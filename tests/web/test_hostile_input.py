@@ -168,3 +168,10 @@ def test_a_hostile_id_in_any_path_finds_nothing(app, auth_client, user, number):
         request: status for request, status in answered.items() if status not in (404, 405)
     } == {}
     assert list(answered.values()).count(404) > 10 and len(answered) > 30
+
+
+@pytest.mark.parametrize("key", ["before", "after"])
+def test_a_page_cursor_of_thousands_of_digits_means_the_first_page(auth_client, key):
+    response = auth_client.get("/", query_string={key: "2026-01-01_" + "9" * 5000})
+
+    assert response.status_code == 200
