@@ -67,7 +67,11 @@ def page_routes(app) -> list:
 
 
 def build_path(rule, ids: dict[str, int]) -> str:
-    values = {name: ids.get(name, "csv") for name in rule.arguments}
+    """The rule's path for the user's records; an id of a kind not made here is 1."""
+    values = {
+        name: ids.get(name, 1 if type(converter).__name__ == "IntegerConverter" else "csv")
+        for name, converter in rule._converters.items()
+    }
     return rule.build(values)[1]
 
 
