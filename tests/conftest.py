@@ -16,6 +16,7 @@ The whole session runs on one day (tests/__init__.py): today, or the one TEST_TO
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -298,6 +299,15 @@ def add_expense(app):
             return make_expense(person, **fields).id
 
     return add
+
+
+@pytest.fixture
+def audit_lines(caplog):
+    """The audit log's lines so far; it writes to its own handler, not to the root logger."""
+    audit_log = logging.getLogger("expense_tracker.audit")
+    audit_log.addHandler(caplog.handler)
+    yield lambda: [r.getMessage() for r in caplog.records if r.name == audit_log.name]
+    audit_log.removeHandler(caplog.handler)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 
 import pytest
@@ -132,8 +131,7 @@ def test_no_reset_link_for_a_disabled_account(app, runner, user):
     assert "is disabled; enable it first" in result.output
 
 
-def test_the_operators_account_commands_are_audited(app, runner, user, caplog):
-    caplog.set_level(logging.INFO, logger="expense_tracker.audit")
+def test_the_operators_account_commands_are_audited(app, runner, user, audit_lines):
     app.config["REGISTRATION"] = "invite"
 
     runner.invoke(args=["create-user", "carol", "--password", PASSWORD])
@@ -142,11 +140,7 @@ def test_the_operators_account_commands_are_audited(app, runner, user, caplog):
     runner.invoke(args=["disable-user", user.username])
     runner.invoke(args=["enable-user", user.username])
 
-    events = [
-        record.getMessage().split()[0]
-        for record in caplog.records
-        if record.name == "expense_tracker.audit"
-    ]
+    events = [line.split()[0] for line in audit_lines()]
     assert events == [
         "register.succeeded",
         "invitation.created",

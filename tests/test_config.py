@@ -271,3 +271,19 @@ def test_an_unknown_registration_mode_stops_the_start(monkeypatch, value):
 
     with pytest.raises(ConfigurationError, match="REGISTRATION must be open, invite or closed"):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_the_environment_names_the_trusted_hosts(monkeypatch):
+    monkeypatch.setenv("TRUSTED_HOSTS", " expenses.example.org, .example.net ,")
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+    assert app.config["TRUSTED_HOSTS"] == ["expenses.example.org", ".example.net"]
+
+
+def test_without_trusted_hosts_any_host_is_served(monkeypatch):
+    monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+    assert app.config["TRUSTED_HOSTS"] is None

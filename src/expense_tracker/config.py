@@ -39,6 +39,9 @@ class Config:
     # How many proxies in front of the app to believe for the client's address and scheme
     # (X-Forwarded-For, X-Forwarded-Proto). 0: use the connection's own address.
     TRUSTED_PROXIES = 0
+    # The host names the app answers to (Flask refuses any other Host with a 400), and
+    # the ones its absolute links name; None: any Host is served, and links are relative.
+    TRUSTED_HOSTS: list[str] | None = None
     EXPENSES_PER_PAGE = 50
     # Who may make an account (see REGISTRATION_MODES): anyone, whoever has an invitation
     # link, or only the operator's create-user command.
@@ -133,6 +136,9 @@ def from_environment() -> dict:
         settings[name] = int(raw)
     if os.environ.get("REGISTRATION", "").strip():
         settings["REGISTRATION"] = os.environ["REGISTRATION"].strip().lower()
+    hosts = [host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",")]
+    if any(hosts):
+        settings["TRUSTED_HOSTS"] = [host for host in hosts if host]
     if os.environ.get("ALLOW_INSECURE_HTTP", "").strip().lower() in _TRUE:
         settings["ALLOW_INSECURE_HTTP"] = True
     settings |= _default_preferences()

@@ -147,6 +147,14 @@ def _field_errors(messages) -> dict[str, str]:
     return flat
 
 
+def _json_detail(messages) -> str:
+    """What the JSON loader found wrong with a body (api/parsing.py), for the problem's detail."""
+    found = messages.get("json") if isinstance(messages, dict) else None
+    if isinstance(found, list) and found and isinstance(found[0], str):
+        return found[0]
+    return "The body is not valid JSON."
+
+
 def _render_error(status: int, message: str | None = None):
     if _is_api_request():
         return problem(status, message if status != 500 else None)
@@ -227,7 +235,7 @@ def register_error_handlers(app: Flask) -> None:
         if _is_api_request():
             data = getattr(error, "data", None) or {}
             if error.code == 400 and "messages" in data:
-                return problem(400, "The body is not valid JSON.", headers=headers)
+                return problem(400, _json_detail(data["messages"]), headers=headers)
             if error.code == 422:
                 return problem(422, errors=_field_errors(data.get("messages")), headers=headers)
             return problem(error.code, headers=headers)

@@ -7,7 +7,7 @@ import logging
 import re
 import secrets
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request, url_for
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
@@ -43,6 +43,16 @@ def audit(event: str, **fields) -> None:
     )
 
 
+def link(endpoint: str, **values) -> str:
+    """The URL of `endpoint` for a link in an answer, naming no host the server was not told of.
+
+    The Host header is the client's to choose: an absolute link built from it could point
+    elsewhere. Absolute when TRUSTED_HOSTS is set (Flask has checked the Host against it),
+    otherwise a path, which a client resolves against the URL it asked for.
+    """
+    return url_for(endpoint, **values, _external=bool(current_app.config["TRUSTED_HOSTS"]))
+
+
 def request_id() -> str:
     """The id of the current request, as logged and sent back in X-Request-ID."""
     if "request_id" not in g:
@@ -57,6 +67,9 @@ def register_security(app: Flask) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s audit %(message)s"))
         audit_log.addHandler(handler)
         audit_log.setLevel(logging.INFO)
+        # Its own handler writes each line; passed on, Flask's handler on app.logger (the
+        # parent, "expense_tracker", given one once the app logs an error) would write it again.
+        audit_log.propagate = False
 
     @app.before_request
     def assign_request_id() -> None:

@@ -261,7 +261,8 @@ def test_null_asks_for_a_token_that_never_expires(client, user, time_machine):
     assert ApiClient(client, body["token"]).get("/api/v1/tokens").status_code == 200
 
 
-@pytest.mark.parametrize("days", [0, 7, 91, "90", True, 10**400])
+# A number past 40 digits is refused earlier, by the JSON loader (api/test_hostile_input.py).
+@pytest.mark.parametrize("days", [0, 7, 91, "90", True, 10**39])
 def test_other_expiries_are_422(client, user, days):
     body = assert_problem(create(client, expires_in_days=days), 422)
 

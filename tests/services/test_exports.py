@@ -94,6 +94,8 @@ def test_export_follows_the_filter_and_holds_only_the_users_expenses(user, other
         ("@SUM(A1)", "'@SUM(A1)"),
         ("'quoted", "''quoted"),
         ("Plain = fine", "Plain = fine"),
+        ("\uff1dHYPERLINK(1)", "'\uff1dHYPERLINK(1)"),  # a full-width equals sign
+        ("\u200b=1+1", "'\u200b=1+1"),  # a zero-width space first
     ],
 )
 def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_get_a_leading_quote(

@@ -19,6 +19,7 @@ from expense_tracker.services import expenses
         "2026-11-20_x",
         "2026-11-20_0",
         "2026-11-20_" + "9" * 30,
+        "2026-11-20_" + "9" * 5000,  # past the 4,300 digits int() reads
         "2026-11-20_٣",
     ],
 )

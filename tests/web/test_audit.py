@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import logging
+import os
 import re
-
-import pytest
+import subprocess
+import sys
+from pathlib import Path
 
 from ..helpers import log_in, post_form
 
+ROOT = Path(__file__).parents[2]
 LINE = re.compile(r'^(?P<event>[a-z_.]+) (?P<fields>(?:[a-z_]+="(?:[^"\\]|\\.)*" ?)+)$')
-
-
-@pytest.fixture
-def audit_lines(caplog):
-    caplog.set_level(logging.INFO, logger="expense_tracker.audit")
-
-    def lines() -> list[str]:
-        return [r.getMessage() for r in caplog.records if r.name == "expense_tracker.audit"]
-
-    return lines
 
 
 def events(lines: list[str]) -> list[str]:
@@ -71,3 +63,32 @@ def test_throttled_attempts_and_forms_without_csrf_are_logged(client, user, audi
     client.post("/auth/login", data={"username": "alice", "password": "x"})
 
     assert events(audit_lines())[-2:] == ["login.throttled", "csrf.rejected"]
+
+
+# As a gunicorn worker runs: no pytest handlers on the root logger, and Flask's own handler
+# added to app.logger the first time the app logs something, such as a crash.
+_WORKER = """
+import logging, sys
+from tests.helpers import make_app
+from expense_tracker.security import audit
+
+app = make_app("sqlite:///" + sys.argv[1])
+app.logger.error("a crash in an earlier request")
+with app.app_context():
+    audit("login.failed", username="alice")
+"""
+
+
+def test_an_audit_line_is_written_once_after_the_app_has_logged_an_error(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", _WORKER, str(tmp_path / "worker.sqlite")],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "a crash in an earlier request" in result.stderr
+    assert result.stderr.count('login.failed username="alice"') == 1, result.stderr

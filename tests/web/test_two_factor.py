@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 
 import pyotp
@@ -176,14 +175,13 @@ def test_the_code_page_without_a_password_first_goes_to_log_in(client):
     assert client.get("/auth/login/code").headers["Location"] == "/auth/login"
 
 
-def test_log_ins_with_a_code_are_logged(client, user, secured, clock, caplog):
+def test_log_ins_with_a_code_are_logged(client, user, secured, clock, audit_lines):
     secret, codes = secured
-    caplog.set_level(logging.INFO, logger="expense_tracker.audit")
     log_in(client, user.username, user.password)
     send_code(client, "123456x")
     send_code(client, codes[1])
 
-    lines = [r.getMessage() for r in caplog.records if r.name == "expense_tracker.audit"]
+    lines = audit_lines()
     assert [line.split(" ", 1)[0] for line in lines] == [
         "login.password_accepted",
         "login.second_factor_failed",
@@ -351,8 +349,7 @@ def test_the_code_step_needs_the_csrf_token(client, user, secured, clock):
     assert not is_logged_in(client)
 
 
-def test_turning_on_and_off_is_logged(app, user, auth_client, clock, caplog):
-    caplog.set_level(logging.INFO, logger="expense_tracker.audit")
+def test_turning_on_and_off_is_logged(app, user, auth_client, clock, audit_lines):
     page = text(auth_client.get("/settings/two-factor/setup"))
     secret = SETUP_KEY.search(page)[1].replace(" ", "")
     post_form(
@@ -376,5 +373,5 @@ def test_turning_on_and_off_is_logged(app, user, auth_client, clock, caplog):
         token_page="/settings",
     )
 
-    events = [r.getMessage().split(" ", 1)[0] for r in caplog.records if r.name.endswith("audit")]
+    events = [line.split(" ", 1)[0] for line in audit_lines()]
     assert events == ["two_factor.enabled", "recovery_codes.regenerated", "two_factor.disabled"]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import url_for
-
 from .. import clock
 from ..models import RecurringExpense
+from ..security import link
 from ..services import recurring
 from . import schemas
-from .views import BEARER, _user_id, bp, errors
+from .views import _LINK, BEARER, _user_id, bp, created_links, errors
 
 
 def _text_or_none(value) -> str | None:
@@ -53,14 +52,22 @@ def list_recurring():
 @bp.response(
     201,
     schemas.Recurring,
-    headers={"Location": {"description": "Its URL.", "schema": {"type": "string"}}},
+    headers={"Location": {"description": "Its URL.", "schema": _LINK}},
 )
 @errors(400, 401, 413, 415, 422)
-@bp.doc(security=BEARER)
+@bp.doc(
+    security=BEARER,
+    **created_links(
+        "template_id",
+        GetRecurring=("get", "/api/v1/recurring/{template_id}"),
+        UpdateRecurring=("patch", "/api/v1/recurring/{template_id}"),
+        DeleteRecurring=("delete", "/api/v1/recurring/{template_id}"),
+    ),
+)
 def create_recurring(body: dict):
     """Add a recurring expense. Its dates from the start up to today become expenses at once."""
     recurring_expense = recurring.create_recurring(_user_id(), _raw(body), clock.today())
-    location = url_for("api.get_recurring", template_id=recurring_expense.id, _external=True)
+    location = link("api.get_recurring", template_id=recurring_expense.id)
     return _recurring_json(recurring_expense), {"Location": location}
 
 

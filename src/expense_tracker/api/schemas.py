@@ -15,6 +15,7 @@ from .. import clock
 from ..colors import COLOR_NAMES
 from ..services.filters import SEARCH_MAX
 from ..services.tokens import DEFAULT_EXPIRY_DAYS, EXPIRY_DAYS, NAME_MAX
+from ..services.two_factor import CODE_MAX
 from ..services.validation import CATEGORY_MAX, DESCRIPTION_MAX, MAX_DATE, MIN_DATE
 
 # Loose on purpose: the service decides (more than zero, at most a billion);
@@ -70,12 +71,12 @@ class TokenRequest(StrictSchema):
     )
     otp = _text(
         "otp",
+        validate=Length(max=CODE_MAX),
         metadata={
             "description": (
                 "For an account with two-factor authentication: the 6-digit code the"
                 " authenticator app shows now, or an unused recovery code. Each code works once."
             ),
-            "maxLength": 64,
             "examples": ["123456"],
         },
     )
@@ -376,10 +377,16 @@ class Expense(ma.Schema):
 
 class ExpenseList(ma.Schema):
     items = fields.List(fields.Nested(Expense), required=True)
-    next = fields.Url(
+    next = fields.String(
         required=True,
         allow_none=True,
-        metadata={"description": "The next page, or null on the last one."},
+        metadata={
+            "format": "uri-reference",
+            "description": (
+                "The next page, or null on the last one: a path to resolve against this"
+                " request's URL, or an absolute URL when the server sets TRUSTED_HOSTS."
+            ),
+        },
     )
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import g, request, url_for
-from flask_smorest import Blueprint
+from flask import g, request
 from werkzeug.exceptions import UnsupportedMediaType
 from werkzeug.http import parse_etags
 
@@ -17,14 +16,15 @@ from .. import clock
 from ..downloads import export_response
 from ..errors import TooManyAttempts, Unauthorized, ValidationError
 from ..money import preferences_of
-from ..security import audit
+from ..security import audit, link
 from ..services import budgets, expenses, reports, tokens, trends
 from ..services import categories as category_service
 from ..services.filters import ExpenseFilter, month_end, parse_filter
 from ..services.validation import FieldError
 from . import schemas
+from .parsing import ApiBlueprint
 
-bp = Blueprint(
+bp = ApiBlueprint(
     "api",
     __name__,
     url_prefix="/api/v1",
@@ -157,6 +157,25 @@ def _filter(args: dict, **extra: str) -> ExpenseFilter:
     return parse_filter(raw | extra, clock.today())
 
 
+# Links are paths unless TRUSTED_HOSTS names the host (security.link).
+_LINK = {"type": "string", "format": "uri-reference"}
+
+
+def created_links(parameter: str, **operations: tuple[str, str]) -> dict:
+    """OpenAPI links from a 201's `id` to operations on the new item, as name=(method, path).
+
+    They tell a client (and schemathesis's stateful phase) where the new id goes.
+    """
+    links = {
+        name: {
+            "operationRef": "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method,
+            "parameters": {parameter: "$response.body#/id"},
+        }
+        for name, (method, path) in operations.items()
+    }
+    return {"responses": {201: {"links": links}}}
+
+
 # Tokens
 
 
@@ -216,6 +235,12 @@ def revoke_token(token_id: int):
 
 # Expenses
 
+_NEXT_KEYS = tuple(
+    field.data_key or name
+    for name, field in schemas.ExpenseQuery().fields.items()
+    if name != "cursor"
+)
+
 
 @bp.get("/expenses")
 @bp.arguments(schemas.ExpenseQuery, location="query")
@@ -239,8 +264,9 @@ def list_expenses(args: dict):
     )
     next_url = None
     if page.older is not None:
-        query = {key: value for key, value in request.args.items() if key != "cursor"}
-        next_url = url_for("api.list_expenses", **query, cursor=str(page.older), _external=True)
+        # Only the parameters the operation knows: url_for takes some names for itself.
+        query = {key: request.args[key] for key in _NEXT_KEYS if key in request.args}
+        next_url = link("api.list_expenses", **query, cursor=str(page.older))
     return {"items": [_expense_json(row) for row in page.items], "next": next_url}
 
 
@@ -250,17 +276,25 @@ def list_expenses(args: dict):
     201,
     schemas.Expense,
     headers={
-        "Location": {"description": "The new expense's URL.", "schema": {"type": "string"}},
+        "Location": {"description": "The new expense's URL.", "schema": _LINK},
         "ETag": ETAG_HEADER,
     },
 )
 @errors(400, 401, 413, 415, 422)
-@bp.doc(security=BEARER)
+@bp.doc(
+    security=BEARER,
+    **created_links(
+        "expense_id",
+        GetExpense=("get", "/api/v1/expenses/{expense_id}"),
+        UpdateExpense=("patch", "/api/v1/expenses/{expense_id}"),
+        DeleteExpense=("delete", "/api/v1/expenses/{expense_id}"),
+    ),
+)
 def create_expense(body: dict):
     """Add an expense. The date is today (the server's) when left out."""
     body.setdefault("date", clock.today().isoformat())
     expense = expenses.create_expense(_user_id(), body)
-    location = url_for("api.get_expense", expense_id=expense.id, _external=True)
+    location = link("api.get_expense", expense_id=expense.id)
     return _expense_json(expense), {"Location": location, **_etag(expense)}
 
 
@@ -311,7 +345,8 @@ _CSV_DOC = {
     "type": "string",
     "description": (
         "UTF-8 with a byte order mark; a header row date,amount,currency,category,description,"
-        " then one row per expense. Cells starting with =, +, -, @ or ' get a leading '."
+        " then one row per expense. Cells starting with =, +, -, @ or ' (also full-width, or"
+        " after zero-width characters) get a leading '."
     ),
 }
 
@@ -391,7 +426,15 @@ def categories():
 @bp.arguments(schemas.CategoryCreate)
 @bp.response(201, schemas.CategoryBalance)
 @errors(400, 401, 413, 415, 422)
-@bp.doc(security=BEARER)
+@bp.doc(
+    security=BEARER,
+    **created_links(
+        "category_id",
+        UpdateCategory=("patch", "/api/v1/categories/{category_id}"),
+        MergeCategory=("post", "/api/v1/categories/{category_id}/merge"),
+        DeleteCategory=("delete", "/api/v1/categories/{category_id}"),
+    ),
+)
 def create_category(body: dict):
     """Add a category with no expenses yet. A name you already have (ignoring case) is 422."""
     category = category_service.create_category(_user_id(), body)

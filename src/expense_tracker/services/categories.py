@@ -23,7 +23,7 @@ from ..models import (
 )
 from ..sql import LOCK_STRENGTHS, dialect_name, fresh, lock_rows, upsert_insert
 from .totals import sum_on_conflict
-from .validation import FieldError, clean_category
+from .validation import FieldError, clean_category, parse_whole_number
 
 DEFAULT_CATEGORIES = (
     "Food",
@@ -184,10 +184,10 @@ def _clean_name(raw: str | None) -> str:
 
 
 def _clean_color(raw: object) -> int:
-    text = str(raw).strip() if isinstance(raw, int | str) and not isinstance(raw, bool) else ""
-    if not text.isascii() or not text.isdigit() or int(text) >= len(COLOR_NAMES):
-        raise ValidationError({"color": "Choose one of the colours."})
-    return int(text)
+    try:
+        return parse_whole_number(raw, 0, len(COLOR_NAMES) - 1, "Choose one of the colours.")
+    except FieldError as error:
+        raise ValidationError({"color": str(error)}) from None
 
 
 def _name_taken(user_id: int, name: str, but: int | None = None) -> Category | None:
@@ -338,10 +338,12 @@ def _merge_monthly_totals(user_id: int, source_id: int, target_id: int) -> None:
 
 
 def _clean_into(raw: object) -> int:
-    text = str(raw).strip() if isinstance(raw, int | str) and not isinstance(raw, bool) else ""
-    if not text.isascii() or not text.isdigit():
-        raise ValidationError({"into": "Choose the category to merge this one into."})
-    return int(text)
+    # Any id a category can have: one that is not the user's is NotFound, as in the path.
+    message = "Choose the category to merge this one into."
+    try:
+        return parse_whole_number(raw, 0, MAX_ID, message)
+    except FieldError as error:
+        raise ValidationError({"into": str(error)}) from None
 
 
 def merge_category(user_id: int, source_id: int, into: int | str | None) -> Category:

@@ -16,7 +16,14 @@ from ..sql import fresh, lock_rows
 from .categories import resolve_category
 from .filters import ExpenseFilter, expense_conditions
 from .totals import add_to_totals
-from .validation import FieldError, clean_category, clean_description, parse_amount, parse_date
+from .validation import (
+    FieldError,
+    clean_category,
+    clean_description,
+    parse_amount,
+    parse_date,
+    parse_whole_number,
+)
 
 _CLEANERS: dict[str, Callable[[str | None], Any]] = {
     "date": parse_date,
@@ -40,11 +47,9 @@ class Cursor:
     def parse(cls, raw: str | None) -> Cursor | None:
         """Read a cursor from a URL; anything malformed means "from the start"."""
         date_text, _, id_text = (raw or "").partition("_")
-        if not id_text.isascii() or not id_text.isdigit() or not 0 < int(id_text) <= MAX_ID:
-            return None
         try:
-            return cls(dt.date.fromisoformat(date_text), int(id_text))
-        except ValueError:
+            return cls(dt.date.fromisoformat(date_text), parse_whole_number(id_text, 1, MAX_ID, ""))
+        except ValueError:  # FieldError is one
             return None
 
     @classmethod

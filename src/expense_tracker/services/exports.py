@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -89,20 +90,32 @@ def count_expenses(user_id: int, expense_filter: ExpenseFilter | None = None) ->
     return db.session.scalar(select(func.count()).select_from(Expense).where(*conditions)) or 0
 
 
+def _needs_quote(cell: str) -> bool:
+    """Whether a spreadsheet might run the cell as a formula, or it starts with our quote.
+
+    Spreadsheets skip what draws nothing before a formula (spaces, zero-width and
+    direction characters) and read full-width and small forms (＝, ﹦) as the ASCII
+    ones, so the first visible character is compared in its compatibility form (NFKC).
+    """
+    visible = cell.lstrip()
+    while visible and unicodedata.category(visible[0]) == "Cf":
+        visible = visible[1:].lstrip()
+    first = unicodedata.normalize("NFKC", visible[:1])
+    return cell.startswith(FORMULA_STARTS) or first.startswith((*FORMULA_STARTS, "'"))
+
+
 def neutralise_formula(cell: str) -> str:
     """Return the cell as text no spreadsheet runs as a formula: a leading `'` where needed.
 
     A cell that already starts with `'` gets one more, so `unneutralise_formula`
     gives back exactly what was stored.
     """
-    if cell.startswith(FORMULA_STARTS) or cell.startswith("'"):
-        return "'" + cell
-    return cell
+    return "'" + cell if _needs_quote(cell) else cell
 
 
 def unneutralise_formula(cell: str) -> str:
     """Undo `neutralise_formula` on a cell read back from an exported file."""
-    if cell.startswith("'") and cell[1:].startswith((*FORMULA_STARTS, "'")):
+    if cell.startswith("'") and _needs_quote(cell[1:]):
         return cell[1:]
     return cell
 

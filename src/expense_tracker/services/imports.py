@@ -55,6 +55,7 @@ from .validation import (
     clean_category,
     clean_description,
     clean_label,
+    parse_whole_number,
 )
 
 SIGNS = {
@@ -308,10 +309,11 @@ def _column_choice(
         if required:
             errors[name] = "Choose the column that holds it."
         return None
-    if not value.isascii() or not value.isdigit() or int(value) >= width:
-        errors[name] = "Choose one of the file's columns."
+    try:
+        return parse_whole_number(value, 0, width - 1, "Choose one of the file's columns.")
+    except FieldError as error:
+        errors[name] = str(error)
         return None
-    return int(value)
 
 
 def update_settings(user_id: int, import_id: int, raw: Mapping[str, str | None]) -> Settings:

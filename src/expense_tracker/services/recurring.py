@@ -33,7 +33,14 @@ from ..models import MAX_ID, Category, Expense, RecurringExpense, RecurringOccur
 from ..sql import fresh, lock_rows, upsert_insert
 from .categories import resolve_category
 from .expenses import stage_expense
-from .validation import FieldError, clean_category, clean_description, parse_amount, parse_date
+from .validation import (
+    FieldError,
+    clean_category,
+    clean_description,
+    parse_amount,
+    parse_date,
+    parse_whole_number,
+)
 
 FREQUENCIES = {"weekly": "Every week", "monthly": "Every month", "yearly": "Every year"}
 BACKFILL_YEARS = 3
@@ -113,9 +120,7 @@ def _parse_day_of_month(raw: str | None) -> int | None:
     text = (raw or "").strip()
     if not text:
         return None
-    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 31:
-        raise FieldError("Enter a day of the month from 1 to 31.")
-    return int(text)
+    return parse_whole_number(text, 1, 31, "Enter a day of the month from 1 to 31.")
 
 
 def _clean(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from babel.numbers import (
     NumberFormatError,
@@ -28,7 +31,19 @@ DESCRIPTION_MAX = 200
 _AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?", re.ASCII)
 _DIGITS = frozenset("0123456789")
 _SPACES = (" ", "\u00a0", "\u202f")
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+# Every whole number the app takes (ids, colours, days, columns) fits in 18 digits; reading a
+# longer one is wasted work, and past 4,300 digits int() raises ValueError.
+WHOLE_NUMBER_DIGITS = 18
+_WHOLE_NUMBER = re.compile(f"[0-9]{{1,{WHOLE_NUMBER_DIGITS}}}", re.ASCII)
+
+# No request body needs more: the deepest is an object of objects of strings. Python's parser
+# recurses, so a body nested some thousand levels deep would raise RecursionError.
+JSON_MAX_DEPTH = 32
+JSON_NUMBER_MAX = 40
+_JSON_NESTING = re.compile(r'"(?:[^"\\]|\\.)*+"|[\[\]{}]')
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class FieldError(ValueError):
@@ -96,6 +111,23 @@ def _parse_local_amount(text: str, locale: str, currency: str | None) -> Decimal
     return amount.quantize(CENTS)
 
 
+def parse_whole_number(raw: object, low: int, high: int, message: str) -> int:
+    """Return the whole number from `low` to `high` that `raw` is, or raise FieldError(message).
+
+    `raw` is text of ASCII digits (from a form, a query or a path), surrounding spaces
+    allowed, or an int (from JSON); anything else, bool included, is refused.
+    """
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        value = raw
+    elif isinstance(raw, str) and _WHOLE_NUMBER.fullmatch(text := raw.strip()):
+        value = int(text)
+    else:
+        raise FieldError(message)
+    if not low <= value <= high:
+        raise FieldError(message)
+    return value
+
+
 def parse_date(raw: str | None) -> dt.date:
     """Return the calendar date written as YYYY-MM-DD, between 1900 and 2100."""
     text = (raw or "").strip()
@@ -117,15 +149,34 @@ def has_control_characters(text: str) -> bool:
     return any(unicodedata.category(char) in ("Cc", "Cs") for char in text)
 
 
+def has_invisible_characters(text: str) -> bool:
+    """Whether `text` holds a character that draws nothing or reorders the text around it.
+
+    Format characters (Unicode's Cf: zero-width spaces and joiners, soft hyphens,
+    text-direction marks, overrides and isolates) and the Hangul fillers, which are
+    letters that draw nothing. With them two names can look the same and differ.
+    """
+    return any(unicodedata.category(char) == "Cf" or char in _FILLERS for char in text)
+
+
 def clean_category(raw: str | None) -> str:
-    """Return the category name, trimmed, 1 to 40 printable characters."""
-    text = (raw or "").strip()
+    """Return the category name, trimmed, in NFC, 1 to 40 printable visible characters.
+
+    A name with invisible characters is refused rather than cleaned: what is stored is
+    what the person sees, and no name can pass for another (uniqueness ignores case).
+    """
+    text = unicodedata.normalize("NFC", (raw or "").strip())
     if not text:
         raise FieldError("Enter a category.")
     if len(text) > CATEGORY_MAX:
         raise FieldError(f"Use at most {CATEGORY_MAX} characters for the category.")
     if has_control_characters(text):
         raise FieldError("The category contains characters that are not allowed.")
+    if has_invisible_characters(text):
+        raise FieldError(
+            "The category contains invisible characters (such as zero-width spaces or"
+            " text-direction marks), which could make it look like another: remove them."
+        )
     return text
 
 
@@ -142,3 +193,75 @@ def clean_label(raw: str | None, what: str, max_length: int) -> str:
 def clean_description(raw: str | None) -> str:
     """Return the optional description, trimmed, at most 200 printable characters."""
     return clean_label(raw, "description", DESCRIPTION_MAX)
+
+
+def load_json(raw: bytes | str) -> Any:
+    """Return the value a request body of JSON holds, or raise FieldError saying what is wrong.
+
+    Stricter than json.loads where the standard library's leniency is a risk: nesting is
+    at most 32 levels deep, a number at most 40 characters (a longer integer costs time to
+    read and past 4,300 digits raises ValueError), NaN and Infinity are refused (they are
+    not JSON), and so is text with a lone UTF-16 surrogate, which no database can store.
+    """
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError:
+        raise FieldError("Send the body as JSON in UTF-8.") from None
+    depth = 0
+    for match in _JSON_NESTING.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > JSON_MAX_DEPTH:
+                raise FieldError(f"Send JSON nested at most {JSON_MAX_DEPTH} levels deep.")
+        elif token in ("]", "}"):
+            depth -= 1
+    try:
+        value = json.loads(
+            text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant
+        )
+    except json.JSONDecodeError:
+        raise FieldError("The body is not valid JSON.") from None
+    _refuse_surrogates(value)
+    return value
+
+
+def _json_number(text: str) -> str:
+    if len(text) > JSON_NUMBER_MAX:
+        raise FieldError(
+            f"Send JSON numbers of at most {JSON_NUMBER_MAX} characters;"
+            ' amounts go as strings such as "12.50".'
+        )
+    return text
+
+
+def _json_int(text: str) -> int:
+    return int(_json_number(text))
+
+
+def _json_float(text: str) -> float:
+    value = float(_json_number(text))
+    if math.isinf(value):
+        raise FieldError(f"{text} is too large for a JSON number.")
+    return value
+
+
+def _json_constant(text: str) -> float:
+    raise FieldError(f"{text} is not a JSON number.")
+
+
+def _refuse_surrogates(value: Any) -> None:
+    """Refuse a string (or key) with half of a UTF-16 pair; json.loads joins whole pairs."""
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            raise FieldError(
+                "The JSON holds a lone surrogate (\\ud800 to \\udfff) that is not half"
+                " of a pair: send text as valid Unicode."
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_surrogates(key)
+            _refuse_surrogates(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_surrogates(item)
