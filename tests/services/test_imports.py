@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 
 from expense_tracker.errors import NotFound, ValidationError
 from expense_tracker.extensions import db
-from expense_tracker.models import Expense, Import
+from expense_tracker.models import Expense, Import, ImportMapping
 from expense_tracker.services import exports, imports
 from expense_tracker.services.totals import check_monthly_totals
 
@@ -148,6 +149,82 @@ def test_a_truncated_last_line_is_invalid_and_the_rest_imports(alice, last, reas
     assert len(check.new) == 2
     assert len(check.invalid) == 1 and check.invalid[0].line == 4
     assert check.invalid[0].reason.startswith(reason)
+
+
+@pytest.mark.parametrize(
+    ("cell", "reason"),
+    [
+        ("Food," + "x" * (130 * 1024), "a field is longer than 128 KiB"),
+        ('Food,"' + "x" * (130 * 1024) + '"', "a field is longer than 128 KiB"),
+        ("Food" + "x" * (130 * 1024) + ",x", "a field is longer than 128 KiB"),
+    ],
+    ids=["description", "quoted description", "category"],
+)
+def test_a_cell_over_128_kib_is_invalid_with_its_line_and_the_rest_imports(alice, cell, reason):
+    text = f"date,amount,category,description\n2026-01-05,1,Food,a\n2026-01-06,2,{cell}\n"
+    record = start(alice, text + "2026-01-07,3,Food,b\n")
+
+    check = imports.check_import(alice.id, record.id)
+
+    assert [row.line for row in check.new] == [2, 4]
+    assert [(problem.line, problem.reason[: len(reason)]) for problem in check.invalid] == [
+        (3, reason)
+    ]
+
+
+@pytest.mark.parametrize("digits", [29, 5000])
+def test_an_amount_of_many_digits_is_invalid_with_its_line_and_the_rest_imports(alice, digits):
+    text = f"date,amount,category\n2026-01-05,{'9' * digits},Food\n2026-01-06,2.50,Food\n"
+    record = start(alice, text)
+
+    check = imports.check_import(alice.id, record.id)
+
+    assert [row.line for row in check.new] == [3]
+    ((line, reason),) = [(problem.line, problem.reason) for problem in check.invalid]
+    assert line == 2 and reason.endswith("is too large to be an amount.")
+    assert len(reason) < 100
+
+
+def test_saving_one_settings_name_twice_at_once_keeps_one_mapping(app, alice):
+    user_id = alice.id
+    records = [start(alice, GERMAN, name=f"tab{n}.csv") for n in range(2)]
+    forms = [
+        settings_form(r, default_category=f"Bank {n}", save_as="Sparkasse")
+        for n, r in enumerate(records)
+    ]
+    ids = [record.id for record in records]
+    db.session.remove()
+    # Both saves have looked the name up, and found nothing, before either stores it.
+    barrier = threading.Barrier(2, timeout=30)
+    save = imports._save_mapping
+
+    def save_together(*args, **kwargs):
+        barrier.wait()
+        return save(*args, **kwargs)
+
+    errors = []
+
+    def update(n):
+        with app.app_context():
+            try:
+                imports.update_settings(user_id, ids[n], forms[n])
+            except Exception as error:  # noqa: BLE001 - any failure fails the test below
+                errors.append(error)
+
+    imports._save_mapping = save_together
+    try:
+        threads = [threading.Thread(target=update, args=(n,)) for n in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        imports._save_mapping = save
+
+    assert errors == []
+    (mapping,) = db.session.scalars(select(ImportMapping).where(ImportMapping.user_id == user_id))
+    assert mapping.name == "Sparkasse"
+    assert imports.Settings.loads(mapping.settings).default_category in ("Bank 0", "Bank 1")
 
 
 def test_two_identical_rows_both_import_into_an_empty_account(alice):

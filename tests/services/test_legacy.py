@@ -91,7 +91,10 @@ def test_expenses_go_to_their_owners_with_categories_and_monthly_totals(old_hash
         ("8,1,2024-01-05,0,Food,x", "amount: The amount must be greater than zero."),
         ("9,1,2024-01-05,5,,x", "category: Enter a category."),
         ("10,1,2024-01-05,5,Food,x,extra", "it has 7 fields, the header 6."),
+        ("11,1,2024-01-05," + "9" * 29 + ".000,Food,x", "amount: The amount can be at most"),
+        ("12,1,2024-01-05,5,Food," + "x" * 133_000, "a field is longer than 128 KiB"),
     ],
+    ids=lambda value: value[:24],
 )
 def test_each_refused_expense_is_reported_with_its_line_and_reason(old_hash, row, reason):
     users = f"id,username,password\n1,ada,{old_hash}\n"

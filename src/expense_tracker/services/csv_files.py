@@ -118,6 +118,16 @@ _DIGITS = re.compile(r"[0-9]")
 # Whatever may surround a number in a bank's file: currency signs and codes, spaces.
 _CURRENCY = re.compile(r"[€$£¥₹]|\b[A-Z]{3}\b|\s|\u00a0|\u202f")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?", re.ASCII)
+# More digits than any amount has (the most is 1,000,000,000); also keeps Decimal exact.
+INTEGER_DIGITS_MAX = 15
+# The csv module's limit on one field; a longer one makes its line invalid, not the file.
+FIELD_MAX = csv.field_size_limit()
+SHOWN_MAX = 40  # characters of a bad value quoted back in a message
+
+
+def shown(text: str) -> str:
+    """Return a cell as quoted back in a message: whole when short, else its start and "…"."""
+    return text if len(text) <= SHOWN_MAX else text[:SHOWN_MAX] + "…"
 
 
 def fold(name: str) -> str:
@@ -155,7 +165,10 @@ def detect_delimiter(text: str) -> str:
     lines = [line for line in text.splitlines()[:50] if line.strip()]
     best, best_score = ",", (0.0, 0)
     for delimiter in DELIMITERS:
-        rows = list(csv.reader(lines, delimiter=delimiter))
+        try:
+            rows = list(csv.reader(lines, delimiter=delimiter))
+        except csv.Error:  # a field over the limit: not the delimiter's fault, nor a reason
+            rows = [row for line in lines for row in _readable(line, delimiter)]
         if not rows or len(rows[0]) < 2:
             continue
         width = len(rows[0])
@@ -163,6 +176,13 @@ def detect_delimiter(text: str) -> str:
         if (agreeing, width) > best_score:
             best, best_score = delimiter, (agreeing, width)
     return best
+
+
+def _readable(line: str, delimiter: str) -> list[list[str]]:
+    try:
+        return list(csv.reader([line], delimiter=delimiter))
+    except csv.Error:
+        return []
 
 
 def looks_like_data(cells: list[str]) -> bool:
@@ -182,9 +202,8 @@ def parse_date_as(raw: str, date_format: str) -> dt.date:
     try:
         value = dt.datetime.strptime(text, date_format).date()
     except ValueError:
-        raise FieldError(
-            f"“{text}” is not a date in the form {DATE_FORMATS.get(date_format, date_format)}."
-        ) from None
+        expected = DATE_FORMATS.get(date_format, date_format)
+        raise FieldError(f"“{shown(text)}” is not a date in the form {expected}.") from None
     if not dt.date(1900, 1, 1) <= value <= dt.date(2100, 12, 31):
         raise FieldError(f"the date {value.isoformat()} is not between 1900 and 2100.")
     return value
@@ -225,10 +244,13 @@ def signed_amount(raw: str, decimal: str) -> Decimal:
     if not original:
         raise FieldError("the amount is empty.")
     if not _NUMBER.fullmatch(text):
-        raise FieldError(f"“{original}” is not an amount.")
+        raise FieldError(f"“{shown(original)}” is not an amount.")
+    whole, _, fraction = text.partition(".")
+    if len(whole.lstrip("0")) > INTEGER_DIGITS_MAX:
+        raise FieldError(f"“{shown(original)}” is too large to be an amount.")
+    if fraction.rstrip("0")[2:]:
+        raise FieldError(f"“{shown(original)}” has more than two decimals.")
     value = Decimal(text)
-    if value != value.quantize(Decimal("0.01")):
-        raise FieldError(f"“{original}” has more than two decimals.")
     return -value if negative else value
 
 
@@ -318,10 +340,18 @@ def records(text: str, delimiter: str) -> Iterator[Record]:
         except StopIteration:
             break
         except csv.Error as error:
+            # The reader goes on with the next line, so one bad line costs only itself.
             if pending is not None:
                 yield pending
-            yield Record(line, [], error=f"the line cannot be read ({error}).")
-            return
+            pending = None
+            if "field limit" in str(error):
+                reason = (
+                    f"a field is longer than {FIELD_MAX // 1024} KiB, more than any cell holds."
+                )
+            else:
+                reason = f"the line cannot be read ({error})."
+            yield Record(line, [], error=reason)
+            continue
         if not cells or all(not cell.strip() for cell in cells):
             continue
         if pending is not None:

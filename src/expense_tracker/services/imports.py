@@ -26,6 +26,7 @@ from .. import clock
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import MAX_ID, Category, Expense, Import, ImportMapping
+from ..sql import upsert_insert
 from .categories import resolve_category
 from .csv_files import (
     DATE_FORMATS,
@@ -365,14 +366,17 @@ def update_settings(user_id: int, import_id: int, raw: Mapping[str, str | None])
 
 
 def _save_mapping(user_id: int, name: str, header: list[str], settings: Settings) -> None:
-    mapping = db.session.scalar(
-        select(ImportMapping).where(ImportMapping.user_id == user_id, ImportMapping.name == name)
+    # One upsert: two saves of one name at once both succeed, the later one's settings kept.
+    values = {
+        "header_key": _header_key(header) if settings.has_header else "",
+        "settings": settings.dumps(),
+    }
+    statement = upsert_insert(ImportMapping).values(
+        user_id=user_id, name=name, created_at=clock.now(), **values
     )
-    if mapping is None:
-        mapping = ImportMapping(user_id=user_id, name=name)
-        db.session.add(mapping)
-    mapping.header_key = _header_key(header) if settings.has_header else ""
-    mapping.settings = settings.dumps()
+    db.session.execute(
+        statement.on_conflict_do_update(index_elements=["user_id", "name"], set_=values)
+    )
 
 
 def _read(record: Record, width: int, settings: Settings) -> Row:

@@ -26,6 +26,7 @@ from ..extensions import db
 from ..models import CENTS, Category, Expense, User
 from .accounts import USERNAME
 from .categories import resolve_category
+from .csv_files import FIELD_MAX, INTEGER_DIGITS_MAX
 from .exports import unneutralise_formula
 from .totals import add_to_totals, month_of
 from .validation import FieldError, clean_category, clean_description, parse_amount, parse_date
@@ -99,6 +100,8 @@ def legacy_amount(raw: str | None) -> Decimal:
     """Read an amount as the old app wrote it ("12", "12.5", "12.50" or a float "12.0")."""
     text = (raw or "").strip()
     if _FLOAT.fullmatch(text):
+        if len(text.partition(".")[0]) > INTEGER_DIGITS_MAX:  # beyond Decimal's exact rounding
+            raise FieldError("The amount can be at most 1,000,000,000.")
         value = Decimal(text)
         rounded = value.quantize(CENTS)
         if abs(value - rounded) > FLOAT_NOISE:
@@ -151,7 +154,15 @@ def _records(
     positions = {key: header.index(name) for key, name in columns.items()} if header else {}
     while True:
         line = reader.line_num + 1
-        record = next(reader, None)
+        try:
+            record = next(reader, None)
+        except csv.Error as error:
+            # The reader goes on with the next line: one unreadable line costs only itself.
+            reason = f"the line cannot be read ({error})."
+            if "field limit" in str(error):
+                reason = f"a field is longer than {FIELD_MAX // 1024} KiB."
+            yield line, dict.fromkeys(positions, ""), reason
+            continue
         if record is None:
             return
         if not record:  # a blank line
