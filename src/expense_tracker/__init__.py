@@ -125,13 +125,21 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the `flask --app expense_tracker ...` maintenance commands."""
-    from .commands import backup, export, import_legacy, rebuild_totals, run_recurring
+    from .commands import (
+        backup,
+        export,
+        import_legacy,
+        purge_uploads,
+        rebuild_totals,
+        run_recurring,
+    )
 
     app.cli.add_command(rebuild_totals)
     app.cli.add_command(import_legacy)
     app.cli.add_command(backup)
     app.cli.add_command(export)
     app.cli.add_command(run_recurring)
+    app.cli.add_command(purge_uploads)
 
 
 _BROWSERS = (

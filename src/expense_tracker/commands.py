@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from . import clock
 from .extensions import db
 from .money import formatter, preferences_of
-from .services import accounts, backups, exports, legacy, recurring, totals
+from .services import accounts, backups, exports, imports, legacy, recurring, totals
 
 
 @click.command("rebuild-totals")
@@ -180,3 +180,11 @@ def run_recurring(today: dt.datetime | None) -> None:
         f"Made {report.expenses} recurring expenses for {report.users} users,"
         f" due up to {day.isoformat()}."
     )
+
+
+@click.command("purge-uploads")
+@with_appcontext
+def purge_uploads() -> None:
+    """Delete every upload left pending (never imported) for over a day; run it from cron."""
+    count = imports.purge_pending()
+    click.echo(f"Purged {count} pending upload{'' if count == 1 else 's'} older than a day.")

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from expense_tracker import clock
 from expense_tracker.errors import NotFound, ValidationError
 from expense_tracker.extensions import db
 from expense_tracker.models import Expense, Import, ImportMapping
@@ -396,3 +397,94 @@ def test_a_file_of_100000_rows_imports(alice, capsys):
     count = db.session.scalar(select(func.count()).where(Expense.user_id == alice.id))
     assert count == 100_000
     assert not check_monthly_totals()
+
+
+def pending_ids(user_id: int) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(Import.id)
+            .where(Import.user_id == user_id, Import.status == "pending")
+            .order_by(Import.id)
+        )
+    )
+
+
+def test_a_fourth_pending_upload_is_refused_until_one_is_discarded(alice):
+    first, *_ = [start(alice, GERMAN, name=f"{n}.csv") for n in range(imports.PENDING_MAX)]
+
+    with pytest.raises(ValidationError) as refused:
+        start(alice, GERMAN, name="fourth.csv")
+    imports.discard_import(alice.id, first.id)
+    start(alice, GERMAN, name="fourth.csv")
+
+    assert refused.value.errors["file"].startswith(
+        f"You have {imports.PENDING_MAX} uploads waiting"
+    )
+    assert len(pending_ids(alice.id)) == imports.PENDING_MAX
+
+
+def test_an_imported_upload_no_longer_counts_against_the_cap(alice):
+    for n in range(imports.PENDING_MAX):
+        record = start(alice, GERMAN.replace("REWE", f"Shop {n}"), name=f"{n}.csv")
+        imports.run_import(alice.id, record.id)
+
+    start(alice, GERMAN, name="next.csv")
+
+    assert len(pending_ids(alice.id)) == 1
+
+
+def test_any_upload_purges_every_users_expired_pending_uploads(alice, time_machine):
+    bob = make_user("bob")
+    expired = [start(bob, GERMAN, name=f"{n}.csv").id for n in range(2)]
+    done = start(bob, GERMAN, name="done.csv").id
+    imports.run_import(bob.id, done)
+    time_machine.move_to(clock.now() + imports.PENDING_LIFETIME + dt.timedelta(minutes=1))
+
+    start(alice, GERMAN)
+
+    assert pending_ids(bob.id) == []
+    assert db.session.scalars(select(Import.id).where(Import.user_id == bob.id)).all() == [done]
+    assert expired
+
+
+def test_purging_removes_every_expired_upload_and_says_how_many(alice, time_machine, monkeypatch):
+    for n in range(imports.PENDING_MAX):
+        start(alice, GERMAN, name=f"{n}.csv")
+    time_machine.move_to(clock.now() + imports.PENDING_LIFETIME + dt.timedelta(minutes=1))
+    monkeypatch.setattr(imports, "PURGE_BATCH", 2)
+    kept = start(alice, GERMAN, name="new.csv").id  # purges the two oldest on the way
+
+    purged = imports.purge_pending()
+
+    assert purged == 1
+    assert pending_ids(alice.id) == [kept]
+    assert imports.purge_pending(now=clock.now() + imports.PENDING_LIFETIME * 2) == 1
+    assert pending_ids(alice.id) == []
+
+
+def test_uploads_at_once_never_exceed_the_pending_cap(app, alice):
+    user_id, clients = alice.id, imports.PENDING_MAX + 3
+    db.session.remove()
+    barrier = threading.Barrier(clients, timeout=30)
+    started, errors = [], []
+
+    def upload(n):
+        with app.app_context():
+            barrier.wait()
+            try:
+                started.append(imports.start_import(user_id, f"{n}.csv", GERMAN.encode()).id)
+            except ValidationError as error:
+                errors.append(error.errors["file"])
+            except Exception as error:  # noqa: BLE001 - any other failure fails the test below
+                errors.append(repr(error))
+
+    threads = [threading.Thread(target=upload, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(started) == imports.PENDING_MAX
+    assert len(errors) == clients - imports.PENDING_MAX
+    assert all(error.startswith("You have") for error in errors), errors
+    assert sorted(started) == pending_ids(user_id)

@@ -20,12 +20,12 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from itertools import islice
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from .. import clock
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..models import MAX_ID, Category, Expense, Import, ImportMapping
+from ..models import MAX_ID, Category, Expense, Import, ImportMapping, User
 from ..sql import upsert_insert
 from .categories import resolve_category
 from .csv_files import (
@@ -68,8 +68,11 @@ PREVIEW_ROWS = 10
 BATCH_SIZE = 2000
 LISTED = 20
 MAPPING_NAME_MAX = 60
-# Uploads never imported are dropped after this long, when the user uploads again.
+# Uploads never imported are dropped after this long: a few by every upload of anyone, and
+# all by `flask --app expense_tracker purge-uploads` (run it from cron).
 PENDING_LIFETIME = dt.timedelta(days=1)
+PENDING_MAX = 3  # uploads a user may keep waiting at once, each up to IMPORT_MAX_BYTES
+PURGE_BATCH = 20  # expired uploads each upload deletes, so that no upload waits long
 _CONTROL = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 
@@ -256,13 +259,23 @@ def start_import(user_id: int, filename: str | None, content: bytes) -> Import:
         if saved is not None:
             settings = Settings.loads(saved.settings)
             settings.mapping = saved.name
-    db.session.execute(
-        delete(Import).where(
-            Import.user_id == user_id,
-            Import.status == "pending",
-            Import.created_at < clock.now() - PENDING_LIFETIME,
-        )
+    # The delete takes SQLite's write lock and the row lock takes PostgreSQL's, before the
+    # count: uploads at once are counted one after another, so none passes the cap.
+    _purge_expired(clock.now(), PURGE_BATCH)
+    db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    waiting = db.session.scalar(
+        select(func.count())
+        .select_from(Import)
+        .where(Import.user_id == user_id, Import.status == "pending")
     )
+    if waiting >= PENDING_MAX:
+        db.session.rollback()
+        raise ValidationError(
+            {
+                "file": f"You have {PENDING_MAX} uploads waiting to be imported:"
+                " import or discard one of them below first."
+            }
+        )
     record = Import(
         user_id=user_id,
         filename=_clean_filename(filename),
@@ -275,6 +288,27 @@ def start_import(user_id: int, filename: str | None, content: bytes) -> Import:
     db.session.add(record)
     db.session.commit()
     return record
+
+
+def _purge_expired(now: dt.datetime, limit: int | None) -> int:
+    expired = (
+        select(Import.id)
+        .where(Import.status == "pending", Import.created_at < now - PENDING_LIFETIME)
+        .order_by(Import.id)
+        .limit(limit)
+    )
+    return db.session.execute(
+        delete(Import)
+        .where(Import.id.in_(expired.scalar_subquery()))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def purge_pending(now: dt.datetime | None = None) -> int:
+    """Delete every user's uploads left pending for longer than a day; return how many."""
+    count = _purge_expired(now or clock.now(), None)
+    db.session.commit()
+    return count
 
 
 def get_import(user_id: int, import_id: int, *, pending: bool = False) -> Import:
