@@ -286,17 +286,17 @@ def test_a_failure_in_the_middle_leaves_nothing_half_imported(alice, monkeypatch
     text = "date,amount,category\n" + "".join(f"2026-01-05,{n},Food\n" for n in range(1, 10))
     record = start(alice, text)
     monkeypatch.setattr(imports, "BATCH_SIZE", 3)
-    real_add = imports.add_to_totals
+    real_add = imports.add_many_to_totals
 
     def failing(*args):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(imports, "add_to_totals", failing)
+    monkeypatch.setattr(imports, "add_many_to_totals", failing)
 
     with pytest.raises(RuntimeError):
         imports.run_import(alice.id, record.id)
 
-    monkeypatch.setattr(imports, "add_to_totals", real_add)
+    monkeypatch.setattr(imports, "add_many_to_totals", real_add)
     assert stored(alice.id) == []
     assert db.session.get(Import, record.id).status == "pending"
     assert imports.run_import(alice.id, record.id) == 9

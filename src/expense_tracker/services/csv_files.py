@@ -6,8 +6,10 @@ one before anything is stored. Nothing here touches the database.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from collections.abc import Iterator
@@ -33,6 +35,11 @@ DATE_FORMATS = {
 }
 DECIMALS = {".": "Point (1,234.56)", ",": "Comma (1.234,56)"}
 SAMPLE_ROWS = 200
+CHUNK = 1024 * 1024
+# What detection and previews read of a file: enough for SAMPLE_ROWS of any sane width.
+HEAD_BYTES = 256 * 1024
+# Values read once per distinct text: bank files repeat dates, amounts and categories.
+CACHED = 2**16
 
 # Header names (folded: lower case, letters and digits only) that say what a column holds,
 # in English, German, French, Spanish, Italian and Dutch, as banks and apps write them.
@@ -138,19 +145,35 @@ def fold(name: str) -> str:
     return _FOLD.sub("", text.replace("ß", "ss"))
 
 
+def _decodes(content: bytes, encoding: str) -> bool:
+    # A megabyte at a time: the whole file is checked without its whole text in memory.
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        for start in range(0, len(content), CHUNK):
+            decoder.decode(content[start : start + CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def detect_encoding(content: bytes) -> str:
     """UTF-8 (with or without a byte order mark) if the bytes are valid UTF-8, else Windows-1252."""
-    try:
-        content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
+    if _decodes(content, "utf-8"):
         return "utf-8"
-    try:
-        content.decode("cp1252")
-    except UnicodeDecodeError:  # 0x81, 0x8d, 0x8f, 0x90, 0x9d: only Latin-1 takes them
-        return "latin-1"
-    return "cp1252"
+    if _decodes(content, "cp1252"):
+        return "cp1252"
+    return "latin-1"  # 0x81, 0x8d, 0x8f, 0x90, 0x9d: only Latin-1 takes them
+
+
+def text_stream(content: bytes, encoding: str, limit: int | None = None) -> io.TextIOWrapper:
+    """Return the file's text as a stream, read as `decode` reads it, without copying it all.
+
+    With `limit`, only about the first `limit` bytes (for detection and previews).
+    """
+    start = len(UTF8_BOM) if content.startswith(UTF8_BOM) else 0
+    view = memoryview(content)[start : None if limit is None else start + limit]
+    return io.TextIOWrapper(io.BytesIO(view), encoding=encoding, errors="replace", newline="")
 
 
 def decode(content: bytes, encoding: str) -> str:
@@ -194,6 +217,7 @@ def looks_like_data(cells: list[str]) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=CACHED)
 def parse_date_as(raw: str, date_format: str) -> dt.date:
     """Read a date in the given strptime format; raise FieldError in the person's words."""
     text = raw.strip()
@@ -225,6 +249,7 @@ def detect_date_formats(values: list[str]) -> list[str]:
     return found
 
 
+@functools.lru_cache(maxsize=CACHED)
 def signed_amount(raw: str, decimal: str) -> Decimal:
     """Read a signed amount such as "-1.234,50 €", "(12.50)", "12.50-" or "+3"; exact.
 
@@ -320,12 +345,16 @@ def _ends_inside_quotes(raw: str, delimiter: str) -> bool:
     return False
 
 
-def records(text: str, delimiter: str) -> Iterator[Record]:
-    """Yield every non-blank record with the physical line it starts on (the first is 1)."""
+def records(text: str | io.TextIOBase, delimiter: str) -> Iterator[Record]:
+    """Yield every non-blank record with the physical line it starts on (the first is 1).
+
+    `text` is the whole text or a stream of it (read line by line, never whole).
+    """
     raw: list[str] = []
+    source = io.StringIO(text, newline="") if isinstance(text, str) else text
 
     def lines() -> Iterator[str]:
-        for line in io.StringIO(text, newline=""):
+        for line in source:
             raw.append(line)
             yield line
 
@@ -363,6 +392,7 @@ def records(text: str, delimiter: str) -> Iterator[Record]:
         yield pending
 
 
+@functools.lru_cache(maxsize=CACHED)
 def spending(value: Decimal, signs: str) -> Decimal:
     """Return the amount spent for a signed value, or raise FieldError saying why it is not."""
     if signs == "negative":
