@@ -8,13 +8,13 @@ import time
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from expense_tracker import clock
 from expense_tracker.errors import NotFound, ValidationError
 from expense_tracker.extensions import db
-from expense_tracker.models import Expense, Import, ImportMapping
-from expense_tracker.services import exports, imports
+from expense_tracker.models import Category, Expense, Import, ImportMapping
+from expense_tracker.services import categories, exports, imports
 from expense_tracker.services.totals import check_monthly_totals
 
 from ..factories import make_expense, make_user
@@ -488,3 +488,25 @@ def test_uploads_at_once_never_exceed_the_pending_cap(app, alice):
     assert len(errors) == clients - imports.PENDING_MAX
     assert all(error.startswith("You have") for error in errors), errors
     assert sorted(started) == pending_ids(user_id)
+
+
+def test_rows_whose_new_category_passes_the_cap_are_invalid_with_their_lines(alice):
+    db.session.execute(
+        insert(Category),
+        [
+            {"user_id": alice.id, "name": f"Full {n}", "name_key": f"full {n}", "color": 0}
+            for n in range(categories.CATEGORIES_MAX - 1)
+        ],
+    )
+    db.session.commit()
+    text = "date,amount,category\n2026-01-05,1,First\n2026-01-06,2,Second\n2026-01-07,3,full 1\n"
+    record = start(alice, text)
+
+    check = imports.check_import(alice.id, record.id)
+    imported = imports.run_import(alice.id, record.id)
+
+    assert [row.line for row in check.new] == [2, 4]
+    ((line, reason),) = [(problem.line, problem.reason) for problem in check.invalid]
+    assert line == 3 and "“Second” would be a new category" in reason
+    assert imported == 2
+    assert not check_monthly_totals()

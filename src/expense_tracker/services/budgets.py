@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Budget, Category, MonthlyTotal
-from .categories import DEFAULT_CATEGORIES, resolve_category
+from .categories import DEFAULT_CATEGORIES, create_categories, plan_categories, too_many
 from .filters import ExpenseFilter, month_end
 from .reports import ZERO, percent_of
 from .totals import month_of
@@ -268,8 +268,17 @@ def replace_budgets(
             wanted[key] = (name, amount)
     if errors:
         raise ValidationError(errors)
+    # Every new name is made in one statement, with its colour worked out beforehand.
+    plan = plan_categories({user_id: [name for name, _ in wanted.values()]})
+    for name, _ in wanted.values():
+        if plan.is_refused(user_id, name):
+            errors[category_key(name)] = too_many(name)
+    if errors:
+        db.session.rollback()
+        raise ValidationError(errors)
+    ids = create_categories(plan)
     amounts: dict[int | None, Decimal] = {
-        resolve_category(user_id, name).id: amount for name, amount in wanted.values()
+        ids[(user_id, key)]: amount for key, (_, amount) in wanted.items()
     }
     if overall_amount is not None:
         amounts[None] = overall_amount
