@@ -8,7 +8,7 @@ import time
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from expense_tracker import clock
 from expense_tracker.errors import NotFound, ValidationError
@@ -509,4 +509,68 @@ def test_rows_whose_new_category_passes_the_cap_are_invalid_with_their_lines(ali
     ((line, reason),) = [(problem.line, problem.reason) for problem in check.invalid]
     assert line == 3 and "“Second” would be a new category" in reason
     assert imported == 2
+    assert not check_monthly_totals()
+
+
+def test_another_users_add_goes_through_while_a_large_import_reads_its_rows(app, alice):
+    from expense_tracker.services import expenses
+
+    bob = make_user("bob")
+    alice_id, bob_id = alice.id, bob.id
+    lines = ["date,amount,category,description"]
+    lines += [f"2026-01-{n % 28 + 1:02d},{n % 90 + 1},Cat {n % 9},Row {n}" for n in range(20_000)]
+    record = start(alice, "\n".join(lines) + "\n")
+    record_id = record.id
+    db.session.remove()
+    reading, added = threading.Event(), threading.Event()
+    readings = imports._readings
+
+    def slow_readings(*args, **kwargs):
+        header, rows = readings(*args, **kwargs)
+
+        def paced():
+            for number, reading_row in enumerate(rows):
+                if number == 10_000:  # half way through the file, bob adds an expense
+                    reading.set()
+                    added.wait(timeout=30)
+                yield reading_row
+
+        return header, paced()
+
+    imports._readings = slow_readings
+    outcome = {}
+
+    def run():
+        with app.app_context():
+            try:
+                outcome["imported"] = imports.run_import(alice_id, record_id)
+            except Exception as error:  # noqa: BLE001 - any failure fails the test below
+                outcome["error"] = error
+
+    thread = threading.Thread(target=run)
+    try:
+        thread.start()
+        assert reading.wait(timeout=60)
+        try:
+            with app.app_context():
+                sqlite = db.session.get_bind().dialect.name == "sqlite"
+                if sqlite:
+                    # Not the 10 s a worker waits: the add must not wait on the import at all.
+                    db.session.execute(text("PRAGMA busy_timeout=500"))
+                try:
+                    expenses.create_expense(
+                        bob_id, {"date": "2026-01-10", "amount": "4.20", "category": "Tea"}
+                    )
+                finally:
+                    if sqlite:
+                        db.session.rollback()
+                        db.session.execute(text("PRAGMA busy_timeout=10000"))
+        finally:
+            added.set()
+        thread.join(timeout=120)
+    finally:
+        imports._readings = readings
+
+    assert outcome == {"imported": 20_000}
+    assert stored(bob_id) == [("2026-01-10", "4.20", "Tea", "")]
     assert not check_monthly_totals()
