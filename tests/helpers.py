@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
 
 from expense_tracker import create_app
 from expense_tracker.config import TestConfig
+from expense_tracker.extensions import db
 
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
@@ -44,3 +49,25 @@ def make_app(database_url: str, **settings):
     """Build an app with the test settings on the given database."""
     config = type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **settings})
     return create_app(config)
+
+
+@contextmanager
+def recorded_statements() -> Iterator[list[str]]:
+    """Yield a list that collects the SQL of every statement sent to the database meanwhile."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def writes_to(statements: list[str], table: str) -> int:
+    """How many of `statements` insert into or update `table`."""
+    pattern = re.compile(rf"^\s*(INSERT INTO|UPDATE) {table}\b", re.IGNORECASE)
+    return sum(bool(pattern.match(statement)) for statement in statements)

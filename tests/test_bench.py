@@ -66,3 +66,20 @@ def test_explain_gives_a_plan_for_every_statement_of_every_built_page(smoke):
     for page in pages.PAGES:
         assert (f"#### {page.name} (sqlite)" in text) == page.is_built
     assert "(no plan rows)" not in text.split("#### Add an expense")[0]
+
+
+def test_the_imports_benchmark_times_both_imports_with_totals_that_agree(tmp_path):
+    from bench import imports
+
+    steps = imports.main(["--rows", "2k", "--legacy", "2k", "--work", str(tmp_path)])
+
+    web, old = steps
+    assert (web.figures["imported"], web.figures["undone"], old.figures["expenses"]) == (
+        2000,
+        2000,
+        2000,
+    )
+    assert web.figures["mismatches"] == old.figures["mismatches"] == 0
+    assert all(web.figures[f"{part}_s"] > 0 for part in ("upload", "check", "import", "undo"))
+    assert 0 < web.peak_mib < 1024 and 0 < old.peak_mib < 1024
+    assert "| CSV import: check | 2,000" in imports.markdown(steps)

@@ -192,3 +192,24 @@ def test_backup_refuses_to_overwrite_unless_forced(sqlite_app, tmp_path):
     forced = runner.invoke(args=["backup", str(target), "--force"])
     assert forced.exit_code == 0, forced.output
     assert sqlite3.connect(target).execute("SELECT count(*) FROM users").fetchone()[0] == 0
+
+
+def test_purge_uploads_drops_expired_pending_uploads_and_says_how_many(app, runner, user):
+    from expense_tracker import clock
+    from expense_tracker.models import Import
+    from expense_tracker.services import imports
+
+    with app.app_context():
+        old = imports.start_import(user.id, "old.csv", b"date,amount,category\n2026-01-05,1,A\n")
+        new = imports.start_import(user.id, "new.csv", b"date,amount,category\n2026-01-05,1,A\n")
+        old_id, new_id = old.id, new.id
+        old.created_at = clock.now() - imports.PENDING_LIFETIME - dt.timedelta(minutes=1)
+        db.session.commit()
+
+    result = runner.invoke(args=["purge-uploads"])
+
+    assert result.exit_code == 0, result.output
+    assert "Purged 1 pending upload" in result.output
+    with app.app_context():
+        assert db.session.get(Import, old_id) is None
+        assert db.session.get(Import, new_id) is not None

@@ -15,7 +15,17 @@ from .errors import Conflict, Forbidden, NotFound, ValidationError
 from .extensions import db
 from .money import formatter, preferences_of
 from .security import audit
-from .services import access, accounts, backups, exports, invitations, legacy, recurring, totals
+from .services import (
+    access,
+    accounts,
+    backups,
+    exports,
+    imports,
+    invitations,
+    legacy,
+    recurring,
+    totals,
+)
 
 
 @click.command("rebuild-totals")
@@ -291,3 +301,11 @@ def reset_password_link(username: str, hours: int, base_url: str | None) -> None
     audit("password_reset.created", username=username, hours=hours)
     click.echo(_link("auth.reset_password", secret, base_url))
     click.echo(f"It sets a new password for {username!r}, once, within {_count(hours, 'hour')}.")
+
+
+@click.command("purge-uploads")
+@with_appcontext
+def purge_uploads() -> None:
+    """Delete every upload left pending (never imported) for over a day; run it from cron."""
+    count = imports.purge_pending()
+    click.echo(f"Purged {count} pending upload{'' if count == 1 else 's'} older than a day.")

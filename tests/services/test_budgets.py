@@ -13,11 +13,14 @@ from expense_tracker.models import Budget
 from expense_tracker.services.budgets import (
     budget_choices,
     categories_and_budgets,
+    category_key,
     month_budgets,
     replace_budgets,
 )
+from expense_tracker.services.categories import CATEGORIES_MAX
 
 from ..factories import make_expense
+from ..helpers import recorded_statements, writes_to
 
 NOVEMBER = dt.date(2026, 11, 1)
 
@@ -184,3 +187,27 @@ def test_categories_and_budgets_come_in_one_read(user, other_user):
         ("All spending", Decimal("300.00")),
         ("food", Decimal("100.00")),
     ]
+
+
+def test_a_budgets_save_with_many_new_names_makes_them_in_a_few_statements(user):
+    wanted = {f"Kind {n}": "10" for n in range(300)}
+
+    with recorded_statements() as statements:
+        replace_budgets(user.id, None, wanted)
+
+    assert db.session.scalar(select(func.count()).select_from(Budget)) == 300
+    assert writes_to(statements, "categories") == 1
+    assert len([statement for statement in statements if "categories" in statement]) <= 5
+
+
+def test_a_budgets_save_past_the_category_cap_is_refused_beside_each_new_name(user):
+    wanted = {f"Kind {n}": "10" for n in range(CATEGORIES_MAX + 2)}
+
+    with pytest.raises(ValidationError) as refused:
+        replace_budgets(user.id, None, wanted)
+
+    assert sorted(refused.value.errors) == [
+        category_key(f"Kind {n}") for n in sorted(range(CATEGORIES_MAX, CATEGORIES_MAX + 2))
+    ]
+    assert "would be a new category" in refused.value.errors[category_key(f"Kind {CATEGORIES_MAX}")]
+    assert db.session.scalar(select(func.count()).select_from(Budget)) == 0

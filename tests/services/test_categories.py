@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, insert, select
 
 from expense_tracker import clock
 from expense_tracker.errors import Conflict, NotFound, ValidationError
@@ -14,6 +14,7 @@ from expense_tracker.services import budgets, categories, expenses, recurring, t
 from expense_tracker.services.reports import spending_summary
 
 from ..factories import make_expense
+from ..helpers import recorded_statements
 
 
 def category_id(user, name: str) -> int:
@@ -374,3 +375,43 @@ def test_merging_moves_a_budget_to_a_category_that_had_none(user):
     categories.merge_category(user.id, category_id(user, "Coffee"), category_id(user, "Food"))
 
     assert budget_amounts(user) == {"Food": "40.00"}
+
+
+def fill_categories(user_id: int, count: int) -> None:
+    """Give the user `count` categories straight into the table."""
+    db.session.execute(
+        insert(Category),
+        [
+            {"user_id": user_id, "name": f"Full {n}", "name_key": f"full {n}", "color": n % 10}
+            for n in range(count)
+        ],
+    )
+    db.session.commit()
+
+
+def test_a_new_category_past_the_cap_is_refused_with_a_message(user):
+    fill_categories(user.id, categories.CATEGORIES_MAX)
+
+    with pytest.raises(ValidationError) as refused:
+        expenses.create_expense(user.id, {"date": "2026-11-20", "amount": "5", "category": "New"})
+    kept = expenses.create_expense(
+        user.id, {"date": "2026-11-20", "amount": "5", "category": "FULL 7"}
+    )
+
+    assert "you have 1,000 already" in refused.value.errors["category"]
+    assert kept.category.name == "Full 7"
+    assert db.session.scalar(select(func.count()).select_from(Category)) == 1000
+
+
+def test_many_new_categories_get_the_colours_one_at_a_time_would_in_two_reads(user):
+    fill_categories(user.id, 3)  # colours 0, 1, 2 taken once
+
+    with recorded_statements() as statements:
+        plan = categories.plan_categories({user.id: [f"New {n}" for n in range(12)]})
+        ids = categories.create_categories(plan)
+    db.session.commit()
+
+    colors = dict(db.session.execute(select(Category.name, Category.color)).all())
+    assert [colors[f"New {n}"] for n in range(12)] == [3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4]
+    assert all(ids[(user.id, f"new {n}")] for n in range(12))
+    assert len(statements) == 4  # existing names, colours used, one insert, the new ids

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, text
 
+from expense_tracker import clock
 from expense_tracker.errors import NotFound, ValidationError
 from expense_tracker.extensions import db
-from expense_tracker.models import Expense, Import
-from expense_tracker.services import exports, imports
+from expense_tracker.models import Category, Expense, Import, ImportMapping
+from expense_tracker.services import categories, exports, imports
 from expense_tracker.services.totals import check_monthly_totals
 
 from ..factories import make_expense, make_user
@@ -150,6 +152,82 @@ def test_a_truncated_last_line_is_invalid_and_the_rest_imports(alice, last, reas
     assert check.invalid[0].reason.startswith(reason)
 
 
+@pytest.mark.parametrize(
+    ("cell", "reason"),
+    [
+        ("Food," + "x" * (130 * 1024), "a field is longer than 128 KiB"),
+        ('Food,"' + "x" * (130 * 1024) + '"', "a field is longer than 128 KiB"),
+        ("Food" + "x" * (130 * 1024) + ",x", "a field is longer than 128 KiB"),
+    ],
+    ids=["description", "quoted description", "category"],
+)
+def test_a_cell_over_128_kib_is_invalid_with_its_line_and_the_rest_imports(alice, cell, reason):
+    text = f"date,amount,category,description\n2026-01-05,1,Food,a\n2026-01-06,2,{cell}\n"
+    record = start(alice, text + "2026-01-07,3,Food,b\n")
+
+    check = imports.check_import(alice.id, record.id)
+
+    assert [row.line for row in check.new] == [2, 4]
+    assert [(problem.line, problem.reason[: len(reason)]) for problem in check.invalid] == [
+        (3, reason)
+    ]
+
+
+@pytest.mark.parametrize("digits", [29, 5000])
+def test_an_amount_of_many_digits_is_invalid_with_its_line_and_the_rest_imports(alice, digits):
+    text = f"date,amount,category\n2026-01-05,{'9' * digits},Food\n2026-01-06,2.50,Food\n"
+    record = start(alice, text)
+
+    check = imports.check_import(alice.id, record.id)
+
+    assert [row.line for row in check.new] == [3]
+    ((line, reason),) = [(problem.line, problem.reason) for problem in check.invalid]
+    assert line == 2 and reason.endswith("is too large to be an amount.")
+    assert len(reason) < 100
+
+
+def test_saving_one_settings_name_twice_at_once_keeps_one_mapping(app, alice):
+    user_id = alice.id
+    records = [start(alice, GERMAN, name=f"tab{n}.csv") for n in range(2)]
+    forms = [
+        settings_form(r, default_category=f"Bank {n}", save_as="Sparkasse")
+        for n, r in enumerate(records)
+    ]
+    ids = [record.id for record in records]
+    db.session.remove()
+    # Both saves have looked the name up, and found nothing, before either stores it.
+    barrier = threading.Barrier(2, timeout=30)
+    save = imports._save_mapping
+
+    def save_together(*args, **kwargs):
+        barrier.wait()
+        return save(*args, **kwargs)
+
+    errors = []
+
+    def update(n):
+        with app.app_context():
+            try:
+                imports.update_settings(user_id, ids[n], forms[n])
+            except Exception as error:  # noqa: BLE001 - any failure fails the test below
+                errors.append(error)
+
+    imports._save_mapping = save_together
+    try:
+        threads = [threading.Thread(target=update, args=(n,)) for n in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        imports._save_mapping = save
+
+    assert errors == []
+    (mapping,) = db.session.scalars(select(ImportMapping).where(ImportMapping.user_id == user_id))
+    assert mapping.name == "Sparkasse"
+    assert imports.Settings.loads(mapping.settings).default_category in ("Bank 0", "Bank 1")
+
+
 def test_two_identical_rows_both_import_into_an_empty_account(alice):
     row = "2026-01-05,4.50,Food,Coffee\n"
     record = start(alice, "date,amount,category,description\n" + row + row)
@@ -208,17 +286,17 @@ def test_a_failure_in_the_middle_leaves_nothing_half_imported(alice, monkeypatch
     text = "date,amount,category\n" + "".join(f"2026-01-05,{n},Food\n" for n in range(1, 10))
     record = start(alice, text)
     monkeypatch.setattr(imports, "BATCH_SIZE", 3)
-    real_add = imports.add_to_totals
+    real_add = imports.add_many_to_totals
 
     def failing(*args):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(imports, "add_to_totals", failing)
+    monkeypatch.setattr(imports, "add_many_to_totals", failing)
 
     with pytest.raises(RuntimeError):
         imports.run_import(alice.id, record.id)
 
-    monkeypatch.setattr(imports, "add_to_totals", real_add)
+    monkeypatch.setattr(imports, "add_many_to_totals", real_add)
     assert stored(alice.id) == []
     assert db.session.get(Import, record.id).status == "pending"
     assert imports.run_import(alice.id, record.id) == 9
@@ -318,4 +396,181 @@ def test_a_file_of_100000_rows_imports(alice, capsys):
     assert len(check.new) == imported == 100_000
     count = db.session.scalar(select(func.count()).where(Expense.user_id == alice.id))
     assert count == 100_000
+    assert not check_monthly_totals()
+
+
+def pending_ids(user_id: int) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(Import.id)
+            .where(Import.user_id == user_id, Import.status == "pending")
+            .order_by(Import.id)
+        )
+    )
+
+
+def test_a_fourth_pending_upload_is_refused_until_one_is_discarded(alice):
+    first, *_ = [start(alice, GERMAN, name=f"{n}.csv") for n in range(imports.PENDING_MAX)]
+
+    with pytest.raises(ValidationError) as refused:
+        start(alice, GERMAN, name="fourth.csv")
+    imports.discard_import(alice.id, first.id)
+    start(alice, GERMAN, name="fourth.csv")
+
+    assert refused.value.errors["file"].startswith(
+        f"You have {imports.PENDING_MAX} uploads waiting"
+    )
+    assert len(pending_ids(alice.id)) == imports.PENDING_MAX
+
+
+def test_an_imported_upload_no_longer_counts_against_the_cap(alice):
+    for n in range(imports.PENDING_MAX):
+        record = start(alice, GERMAN.replace("REWE", f"Shop {n}"), name=f"{n}.csv")
+        imports.run_import(alice.id, record.id)
+
+    start(alice, GERMAN, name="next.csv")
+
+    assert len(pending_ids(alice.id)) == 1
+
+
+def test_any_upload_purges_every_users_expired_pending_uploads(alice, time_machine):
+    bob = make_user("bob")
+    expired = [start(bob, GERMAN, name=f"{n}.csv").id for n in range(2)]
+    done = start(bob, GERMAN, name="done.csv").id
+    imports.run_import(bob.id, done)
+    time_machine.move_to(clock.now() + imports.PENDING_LIFETIME + dt.timedelta(minutes=1))
+
+    start(alice, GERMAN)
+
+    assert pending_ids(bob.id) == []
+    assert db.session.scalars(select(Import.id).where(Import.user_id == bob.id)).all() == [done]
+    assert expired
+
+
+def test_purging_removes_every_expired_upload_and_says_how_many(alice, time_machine, monkeypatch):
+    for n in range(imports.PENDING_MAX):
+        start(alice, GERMAN, name=f"{n}.csv")
+    time_machine.move_to(clock.now() + imports.PENDING_LIFETIME + dt.timedelta(minutes=1))
+    monkeypatch.setattr(imports, "PURGE_BATCH", 2)
+    kept = start(alice, GERMAN, name="new.csv").id  # purges the two oldest on the way
+
+    purged = imports.purge_pending()
+
+    assert purged == 1
+    assert pending_ids(alice.id) == [kept]
+    assert imports.purge_pending(now=clock.now() + imports.PENDING_LIFETIME * 2) == 1
+    assert pending_ids(alice.id) == []
+
+
+def test_uploads_at_once_never_exceed_the_pending_cap(app, alice):
+    user_id, clients = alice.id, imports.PENDING_MAX + 3
+    db.session.remove()
+    barrier = threading.Barrier(clients, timeout=30)
+    started, errors = [], []
+
+    def upload(n):
+        with app.app_context():
+            barrier.wait()
+            try:
+                started.append(imports.start_import(user_id, f"{n}.csv", GERMAN.encode()).id)
+            except ValidationError as error:
+                errors.append(error.errors["file"])
+            except Exception as error:  # noqa: BLE001 - any other failure fails the test below
+                errors.append(repr(error))
+
+    threads = [threading.Thread(target=upload, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(started) == imports.PENDING_MAX
+    assert len(errors) == clients - imports.PENDING_MAX
+    assert all(error.startswith("You have") for error in errors), errors
+    assert sorted(started) == pending_ids(user_id)
+
+
+def test_rows_whose_new_category_passes_the_cap_are_invalid_with_their_lines(alice):
+    db.session.execute(
+        insert(Category),
+        [
+            {"user_id": alice.id, "name": f"Full {n}", "name_key": f"full {n}", "color": 0}
+            for n in range(categories.CATEGORIES_MAX - 1)
+        ],
+    )
+    db.session.commit()
+    text = "date,amount,category\n2026-01-05,1,First\n2026-01-06,2,Second\n2026-01-07,3,full 1\n"
+    record = start(alice, text)
+
+    check = imports.check_import(alice.id, record.id)
+    imported = imports.run_import(alice.id, record.id)
+
+    assert [row.line for row in check.new] == [2, 4]
+    ((line, reason),) = [(problem.line, problem.reason) for problem in check.invalid]
+    assert line == 3 and "“Second” would be a new category" in reason
+    assert imported == 2
+    assert not check_monthly_totals()
+
+
+def test_another_users_add_goes_through_while_a_large_import_reads_its_rows(app, alice):
+    from expense_tracker.services import expenses
+
+    bob = make_user("bob")
+    alice_id, bob_id = alice.id, bob.id
+    lines = ["date,amount,category,description"]
+    lines += [f"2026-01-{n % 28 + 1:02d},{n % 90 + 1},Cat {n % 9},Row {n}" for n in range(20_000)]
+    record = start(alice, "\n".join(lines) + "\n")
+    record_id = record.id
+    db.session.remove()
+    reading, added = threading.Event(), threading.Event()
+    readings = imports._readings
+
+    def slow_readings(*args, **kwargs):
+        header, rows = readings(*args, **kwargs)
+
+        def paced():
+            for number, reading_row in enumerate(rows):
+                if number == 10_000:  # half way through the file, bob adds an expense
+                    reading.set()
+                    added.wait(timeout=30)
+                yield reading_row
+
+        return header, paced()
+
+    imports._readings = slow_readings
+    outcome = {}
+
+    def run():
+        with app.app_context():
+            try:
+                outcome["imported"] = imports.run_import(alice_id, record_id)
+            except Exception as error:  # noqa: BLE001 - any failure fails the test below
+                outcome["error"] = error
+
+    thread = threading.Thread(target=run)
+    try:
+        thread.start()
+        assert reading.wait(timeout=60)
+        try:
+            with app.app_context():
+                sqlite = db.session.get_bind().dialect.name == "sqlite"
+                if sqlite:
+                    # Not the 10 s a worker waits: the add must not wait on the import at all.
+                    db.session.execute(text("PRAGMA busy_timeout=500"))
+                try:
+                    expenses.create_expense(
+                        bob_id, {"date": "2026-01-10", "amount": "4.20", "category": "Tea"}
+                    )
+                finally:
+                    if sqlite:
+                        db.session.rollback()
+                        db.session.execute(text("PRAGMA busy_timeout=10000"))
+        finally:
+            added.set()
+        thread.join(timeout=120)
+    finally:
+        imports._readings = readings
+
+    assert outcome == {"imported": 20_000}
+    assert stored(bob_id) == [("2026-01-10", "4.20", "Tea", "")]
     assert not check_monthly_totals()

@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from expense_tracker.extensions import db
-from expense_tracker.models import Expense, MonthlyTotal, User
+from expense_tracker.models import Category, Expense, MonthlyTotal, User
 from expense_tracker.services import accounts, exports, legacy, totals
 
 from ..factories import make_expense, make_user
+from ..helpers import recorded_statements, writes_to
 
 OLD_PASSWORD = "an old password"
 
@@ -91,7 +92,10 @@ def test_expenses_go_to_their_owners_with_categories_and_monthly_totals(old_hash
         ("8,1,2024-01-05,0,Food,x", "amount: The amount must be greater than zero."),
         ("9,1,2024-01-05,5,,x", "category: Enter a category."),
         ("10,1,2024-01-05,5,Food,x,extra", "it has 7 fields, the header 6."),
+        ("11,1,2024-01-05," + "9" * 29 + ".000,Food,x", "amount: The amount can be at most"),
+        ("12,1,2024-01-05,5,Food," + "x" * 133_000, "a field is longer than 128 KiB"),
     ],
+    ids=lambda value: value[:24],
 )
 def test_each_refused_expense_is_reported_with_its_line_and_reason(old_hash, row, reason):
     users = f"id,username,password\n1,ada,{old_hash}\n"
@@ -212,6 +216,50 @@ def test_a_decimal_comma_export_imported_back_gives_identical_data(user, old_has
     copy = accounts.find_user("alice2")
     again = exports.csv_chunks(exports.iter_expenses(copy.id), decimal_comma=True)
     assert "".join(again) == exported
+
+
+def many_owners(old_hash: str, users: int, months: int, kinds: int) -> tuple[str, str]:
+    """The two files for `users` users, each with an expense per month and category, twice."""
+    people = "id,username,password\n" + "".join(
+        f"{u},user{u},{old_hash}\n" for u in range(1, users + 1)
+    )
+    rows = "".join(
+        f"{u},2024-{m:02d}-{d:02d},{u + m + k}.25,Kind {k},x\n"
+        for u in range(1, users + 1)
+        for m in range(1, months + 1)
+        for k in range(kinds)
+        for d in (3, 17)
+    )
+    return people, "user_id,date,amount,category,description\n" + rows
+
+
+def test_the_totals_and_categories_of_many_owners_are_written_in_a_few_statements(old_hash):
+    users, expenses = many_owners(old_hash, users=5, months=12, kinds=6)
+
+    with recorded_statements() as statements:
+        report = run(users, expenses)
+
+    assert (report.users, report.expenses, report.problems) == (5, 720, [])
+    # 360 (user, month, category) totals and 30 categories: one statement each, not one per key.
+    assert writes_to(statements, "monthly_totals") == 1
+    assert writes_to(statements, "categories") == 1
+    assert totals.check_monthly_totals() == []
+    colors = db.session.execute(select(Category.user_id, Category.color)).all()
+    assert sorted(colors) == sorted(
+        (user_id, c) for user_id in {u for u, _ in colors} for c in range(6)
+    )
+
+
+def test_totals_past_one_batch_are_written_one_upsert_per_batch(old_hash, monkeypatch):
+    monkeypatch.setattr(totals, "TOTALS_BATCH", 100)
+    users, expenses = many_owners(old_hash, users=5, months=12, kinds=6)
+
+    with recorded_statements() as statements:
+        report = run(users, expenses)
+
+    assert report.expenses == 720
+    assert writes_to(statements, "monthly_totals") == 4  # 360 keys, 100 a statement
+    assert totals.check_monthly_totals() == []
 
 
 @pytest.mark.volume

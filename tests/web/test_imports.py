@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from expense_tracker.extensions import db
@@ -166,3 +167,26 @@ def test_changing_a_setting_shows_the_preview_again_with_it(auth_client):
 
     assert changed.status_code == 302 and changed.headers["Location"].endswith(url)
     assert 'value="Giro"' in text(auth_client.get(url))
+
+
+def test_an_upload_past_the_pending_cap_is_refused_beside_the_field(auth_client):
+    for n in range(3):
+        assert upload(auth_client, GERMAN.encode(), f"{n}.csv").status_code == 302
+
+    response = upload(auth_client, GERMAN.encode(), "fourth.csv")
+
+    assert response.status_code == 400
+    assert "You have 3 uploads waiting to be imported" in text(response)
+
+
+@pytest.mark.parametrize(
+    "row",
+    ["05.01.2026;Teuer;-" + "9" * 29, "05.01.2026;" + "x" * 140_000 + ";-1,00"],
+    ids=["29 digits", "a cell over 128 KiB"],
+)
+def test_a_bad_row_is_shown_with_its_line_on_the_check_page(auth_client, row):
+    response = upload(auth_client, (GERMAN + row + "\r\n").encode())
+    page = auth_client.get(response.headers["Location"] + "/check")
+
+    assert page.status_code == 200
+    assert re.search(r"Line 6: (“-9{29}” is too large|a field is longer than 128 KiB)", text(page))

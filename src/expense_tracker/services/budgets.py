@@ -13,8 +13,8 @@ from sqlalchemy import select
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Budget, Category, MonthlyTotal, User
-from ..sql import lock_rows
-from .categories import DEFAULT_CATEGORIES, resolve_category
+from ..sql import dialect_name, lock_rows
+from .categories import DEFAULT_CATEGORIES, create_categories, plan_categories, too_many
 from .filters import ExpenseFilter, month_end
 from .reports import ZERO, percent_of
 from .totals import month_of
@@ -271,8 +271,27 @@ def replace_budgets(
         raise ValidationError(errors)
     # One save of a user's budgets at a time: the second reads what the first stored.
     lock_rows(User, User.id == user_id, strength="no key update")
+    # The categories budgeted are held (FOR KEY SHARE), as resolve_category holds one: a merge
+    # or delete of one waits, or went first and took it away, and then it is made anew. On
+    # SQLite the lock above already holds the whole database.
+    if dialect_name() != "sqlite":
+        lock_rows(
+            Category,
+            Category.user_id == user_id,
+            Category.name_key.in_(sorted(wanted)),
+            strength="key share",
+        )
+    # Every new name is made in one statement, with its colour worked out beforehand.
+    plan = plan_categories({user_id: [name for name, _ in wanted.values()]})
+    for name, _ in wanted.values():
+        if plan.is_refused(user_id, name):
+            errors[category_key(name)] = too_many(name)
+    if errors:
+        db.session.rollback()
+        raise ValidationError(errors)
+    ids = create_categories(plan)
     amounts: dict[int | None, Decimal] = {
-        resolve_category(user_id, name).id: amount for name, amount in wanted.values()
+        ids[(user_id, key)]: amount for key, (_, amount) in wanted.items()
     }
     if overall_amount is not None:
         amounts[None] = overall_amount

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as default
 from decimal import Decimal
 
 from sqlalchemy import delete, exists, func, literal, select, update
@@ -51,8 +52,23 @@ class CategoryBalance:
     count: int
 
 
+CATEGORIES_MAX = 1000  # per user: enough for any budget, few enough for every list and chart
+BATCH_SIZE = 1000
+
+
+def too_many(name: str) -> str:
+    """The message for a new category past the cap."""
+    return (
+        f"“{name}” would be a new category, and you have {CATEGORIES_MAX:,} already, the most"
+        " there can be: choose an existing one, or merge or delete some first."
+    )
+
+
 def resolve_category(user_id: int, name: str) -> Category:
-    """Return the user's category called `name` (ignoring case), creating it if needed."""
+    """Return the user's category called `name` (ignoring case), creating it if needed.
+
+    Raises ValidationError (on "category") when it would be one more than CATEGORIES_MAX.
+    """
     key = Category.key_for(name)
     owned = (Category.user_id == user_id, Category.name_key == key)
     query = select(Category).where(*owned)
@@ -66,32 +82,119 @@ def resolve_category(user_id: int, name: str) -> Category:
     category = db.session.scalar(query)
     if category is not None:
         return category
+    plan = plan_categories({user_id: [name]})
+    if plan.refused:
+        db.session.rollback()
+        raise ValidationError({"category": too_many(name)})
     # Two requests may create the same category at once; the unique constraint
     # lets exactly one insert win and both then read the same row.
-    db.session.execute(
-        upsert_insert(Category)
-        .values(
-            user_id=user_id,
-            name=name,
-            name_key=key,
-            color=next_color(user_id),
-            created_at=clock.now(),
-        )
-        .on_conflict_do_nothing(index_elements=["user_id", "name_key"])
-    )
+    create_categories(plan)
     return db.session.scalars(query).one()
 
 
 def next_color(user_id: int) -> int:
     """Return the colour the user's categories use least (the lowest of those on a tie)."""
-    used = dict(
-        db.session.execute(
-            select(Category.color, func.count())
-            .where(Category.user_id == user_id)
-            .group_by(Category.color)
-        ).all()
-    )
+    return _least_used(_color_counts([user_id]).get(user_id, {}))
+
+
+def _least_used(used: dict[int, int]) -> int:
     return min(range(len(COLOR_NAMES)), key=lambda color: (used.get(color, 0), color))
+
+
+def _color_counts(user_ids: list[int]) -> dict[int, dict[int, int]]:
+    counts: dict[int, dict[int, int]] = {user_id: {} for user_id in user_ids}
+    for start in range(0, len(user_ids), BATCH_SIZE):
+        for user_id, color, count in db.session.execute(
+            select(Category.user_id, Category.color, func.count())
+            .where(Category.user_id.in_(user_ids[start : start + BATCH_SIZE]))
+            .group_by(Category.user_id, Category.color)
+        ):
+            counts[user_id][color] = count
+    return counts
+
+
+@dataclass
+class CategoryPlan:
+    """The categories some rows need: those there, those to make (with colours), those refused.
+
+    Made by reading only, so that it can be worked out before a write transaction begins.
+    """
+
+    ids: dict[tuple[int, str], int] = default(default_factory=dict)  # (user, name key) -> id
+    new: list[dict] = default(default_factory=list)  # rows to insert
+    refused: set[tuple[int, str]] = default(default_factory=set)  # past CATEGORIES_MAX
+
+    def is_refused(self, user_id: int, name: str) -> bool:
+        """Whether a category of this name would be one more than the user may have."""
+        return (user_id, Category.key_for(name)) in self.refused
+
+
+def plan_categories(names: Mapping[int, Iterable[str]]) -> CategoryPlan:
+    """Work out which of the named categories (by user) exist, and the colour of each new one.
+
+    A new category gets the colour its user's categories use least, counting those made
+    before it here: the colours `next_color` would give one at a time, with two queries.
+    """
+    user_ids = sorted(names)
+    plan = CategoryPlan()
+    for start in range(0, len(user_ids), BATCH_SIZE):
+        for category_id, user_id, key in db.session.execute(
+            select(Category.id, Category.user_id, Category.name_key).where(
+                Category.user_id.in_(user_ids[start : start + BATCH_SIZE])
+            )
+        ):
+            plan.ids[(user_id, key)] = category_id
+    counts = _color_counts(user_ids)
+    now = clock.now()
+    for user_id in user_ids:
+        used = counts[user_id]
+        have = sum(used.values())
+        for name in names[user_id]:
+            key = (user_id, Category.key_for(name))
+            if key in plan.ids or key in plan.refused:
+                continue
+            if have >= CATEGORIES_MAX:
+                plan.refused.add(key)
+                continue
+            color = _least_used(used)
+            used[color] = used.get(color, 0) + 1
+            have += 1
+            plan.ids[key] = 0  # made by create_categories
+            plan.new.append(
+                {
+                    "user_id": user_id,
+                    "name": name,
+                    "name_key": key[1],
+                    "color": color,
+                    "created_at": now,
+                }
+            )
+    return plan
+
+
+def create_categories(plan: CategoryPlan) -> dict[tuple[int, str], int]:
+    """Insert the plan's new categories (one statement a thousand); return every id by key.
+
+    A category made meanwhile by another request is taken as it is.
+    """
+    for start in range(0, len(plan.new), BATCH_SIZE):
+        db.session.execute(
+            upsert_insert(Category)
+            .values(plan.new[start : start + BATCH_SIZE])
+            .on_conflict_do_nothing(index_elements=["user_id", "name_key"])
+        )
+    if plan.new:
+        user_ids = sorted({row["user_id"] for row in plan.new})
+        for start in range(0, len(user_ids), BATCH_SIZE):
+            for category_id, user_id, key in db.session.execute(
+                select(Category.id, Category.user_id, Category.name_key).where(
+                    Category.user_id.in_(user_ids[start : start + BATCH_SIZE])
+                )
+            ):
+                if (user_id, key) in plan.ids:
+                    plan.ids[(user_id, key)] = category_id
+        plan.new = []
+    return plan.ids
 
 
 def category_names(user_id: int) -> list[str]:

@@ -6,8 +6,10 @@ one before anything is stored. Nothing here touches the database.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from collections.abc import Iterator
@@ -33,6 +35,11 @@ DATE_FORMATS = {
 }
 DECIMALS = {".": "Point (1,234.56)", ",": "Comma (1.234,56)"}
 SAMPLE_ROWS = 200
+CHUNK = 1024 * 1024
+# What detection and previews read of a file: enough for SAMPLE_ROWS of any sane width.
+HEAD_BYTES = 256 * 1024
+# Values read once per distinct text: bank files repeat dates, amounts and categories.
+CACHED = 2**16
 
 # Header names (folded: lower case, letters and digits only) that say what a column holds,
 # in English, German, French, Spanish, Italian and Dutch, as banks and apps write them.
@@ -118,6 +125,16 @@ _DIGITS = re.compile(r"[0-9]")
 # Whatever may surround a number in a bank's file: currency signs and codes, spaces.
 _CURRENCY = re.compile(r"[€$£¥₹]|\b[A-Z]{3}\b|\s|\u00a0|\u202f")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?", re.ASCII)
+# More digits than any amount has (the most is 1,000,000,000); also keeps Decimal exact.
+INTEGER_DIGITS_MAX = 15
+# The csv module's limit on one field; a longer one makes its line invalid, not the file.
+FIELD_MAX = csv.field_size_limit()
+SHOWN_MAX = 40  # characters of a bad value quoted back in a message
+
+
+def shown(text: str) -> str:
+    """Return a cell as quoted back in a message: whole when short, else its start and "…"."""
+    return text if len(text) <= SHOWN_MAX else text[:SHOWN_MAX] + "…"
 
 
 def fold(name: str) -> str:
@@ -128,19 +145,35 @@ def fold(name: str) -> str:
     return _FOLD.sub("", text.replace("ß", "ss"))
 
 
+def _decodes(content: bytes, encoding: str) -> bool:
+    # A megabyte at a time: the whole file is checked without its whole text in memory.
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        for start in range(0, len(content), CHUNK):
+            decoder.decode(content[start : start + CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def detect_encoding(content: bytes) -> str:
     """UTF-8 (with or without a byte order mark) if the bytes are valid UTF-8, else Windows-1252."""
-    try:
-        content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
+    if _decodes(content, "utf-8"):
         return "utf-8"
-    try:
-        content.decode("cp1252")
-    except UnicodeDecodeError:  # 0x81, 0x8d, 0x8f, 0x90, 0x9d: only Latin-1 takes them
-        return "latin-1"
-    return "cp1252"
+    if _decodes(content, "cp1252"):
+        return "cp1252"
+    return "latin-1"  # 0x81, 0x8d, 0x8f, 0x90, 0x9d: only Latin-1 takes them
+
+
+def text_stream(content: bytes, encoding: str, limit: int | None = None) -> io.TextIOWrapper:
+    """Return the file's text as a stream, read as `decode` reads it, without copying it all.
+
+    With `limit`, only about the first `limit` bytes (for detection and previews).
+    """
+    start = len(UTF8_BOM) if content.startswith(UTF8_BOM) else 0
+    view = memoryview(content)[start : None if limit is None else start + limit]
+    return io.TextIOWrapper(io.BytesIO(view), encoding=encoding, errors="replace", newline="")
 
 
 def decode(content: bytes, encoding: str) -> str:
@@ -155,7 +188,10 @@ def detect_delimiter(text: str) -> str:
     lines = [line for line in text.splitlines()[:50] if line.strip()]
     best, best_score = ",", (0.0, 0)
     for delimiter in DELIMITERS:
-        rows = list(csv.reader(lines, delimiter=delimiter))
+        try:
+            rows = list(csv.reader(lines, delimiter=delimiter))
+        except csv.Error:  # a field over the limit: not the delimiter's fault, nor a reason
+            rows = [row for line in lines for row in _readable(line, delimiter)]
         if not rows or len(rows[0]) < 2:
             continue
         width = len(rows[0])
@@ -163,6 +199,13 @@ def detect_delimiter(text: str) -> str:
         if (agreeing, width) > best_score:
             best, best_score = delimiter, (agreeing, width)
     return best
+
+
+def _readable(line: str, delimiter: str) -> list[list[str]]:
+    try:
+        return list(csv.reader([line], delimiter=delimiter))
+    except csv.Error:
+        return []
 
 
 def looks_like_data(cells: list[str]) -> bool:
@@ -174,6 +217,7 @@ def looks_like_data(cells: list[str]) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=CACHED)
 def parse_date_as(raw: str, date_format: str) -> dt.date:
     """Read a date in the given strptime format; raise FieldError in the person's words."""
     text = raw.strip()
@@ -182,9 +226,8 @@ def parse_date_as(raw: str, date_format: str) -> dt.date:
     try:
         value = dt.datetime.strptime(text, date_format).date()
     except ValueError:
-        raise FieldError(
-            f"“{text}” is not a date in the form {DATE_FORMATS.get(date_format, date_format)}."
-        ) from None
+        expected = DATE_FORMATS.get(date_format, date_format)
+        raise FieldError(f"“{shown(text)}” is not a date in the form {expected}.") from None
     if not dt.date(1900, 1, 1) <= value <= dt.date(2100, 12, 31):
         raise FieldError(f"the date {value.isoformat()} is not between 1900 and 2100.")
     return value
@@ -206,6 +249,7 @@ def detect_date_formats(values: list[str]) -> list[str]:
     return found
 
 
+@functools.lru_cache(maxsize=CACHED)
 def signed_amount(raw: str, decimal: str) -> Decimal:
     """Read a signed amount such as "-1.234,50 €", "(12.50)", "12.50-" or "+3"; exact.
 
@@ -225,10 +269,13 @@ def signed_amount(raw: str, decimal: str) -> Decimal:
     if not original:
         raise FieldError("the amount is empty.")
     if not _NUMBER.fullmatch(text):
-        raise FieldError(f"“{original}” is not an amount.")
+        raise FieldError(f"“{shown(original)}” is not an amount.")
+    whole, _, fraction = text.partition(".")
+    if len(whole.lstrip("0")) > INTEGER_DIGITS_MAX:
+        raise FieldError(f"“{shown(original)}” is too large to be an amount.")
+    if fraction.rstrip("0")[2:]:
+        raise FieldError(f"“{shown(original)}” has more than two decimals.")
     value = Decimal(text)
-    if value != value.quantize(Decimal("0.01")):
-        raise FieldError(f"“{original}” has more than two decimals.")
     return -value if negative else value
 
 
@@ -298,12 +345,16 @@ def _ends_inside_quotes(raw: str, delimiter: str) -> bool:
     return False
 
 
-def records(text: str, delimiter: str) -> Iterator[Record]:
-    """Yield every non-blank record with the physical line it starts on (the first is 1)."""
+def records(text: str | io.TextIOBase, delimiter: str) -> Iterator[Record]:
+    """Yield every non-blank record with the physical line it starts on (the first is 1).
+
+    `text` is the whole text or a stream of it (read line by line, never whole).
+    """
     raw: list[str] = []
+    source = io.StringIO(text, newline="") if isinstance(text, str) else text
 
     def lines() -> Iterator[str]:
-        for line in io.StringIO(text, newline=""):
+        for line in source:
             raw.append(line)
             yield line
 
@@ -318,10 +369,18 @@ def records(text: str, delimiter: str) -> Iterator[Record]:
         except StopIteration:
             break
         except csv.Error as error:
+            # The reader goes on with the next line, so one bad line costs only itself.
             if pending is not None:
                 yield pending
-            yield Record(line, [], error=f"the line cannot be read ({error}).")
-            return
+            pending = None
+            if "field limit" in str(error):
+                reason = (
+                    f"a field is longer than {FIELD_MAX // 1024} KiB, more than any cell holds."
+                )
+            else:
+                reason = f"the line cannot be read ({error})."
+            yield Record(line, [], error=reason)
+            continue
         if not cells or all(not cell.strip() for cell in cells):
             continue
         if pending is not None:
@@ -333,6 +392,7 @@ def records(text: str, delimiter: str) -> Iterator[Record]:
         yield pending
 
 
+@functools.lru_cache(maxsize=CACHED)
 def spending(value: Decimal, signs: str) -> Decimal:
     """Return the amount spent for a signed value, or raise FieldError saying why it is not."""
     if signs == "negative":

@@ -14,28 +14,33 @@ import datetime as dt
 import hashlib
 import json
 import re
+from array import array
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from itertools import islice
+from typing import TextIO
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from .. import clock
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..models import MAX_ID, Category, Expense, Import, ImportMapping
-from .categories import resolve_category
+from ..models import MAX_ID, Category, Expense, Import, ImportMapping, User
+from ..sql import upsert_insert
+from .categories import CategoryPlan, create_categories, plan_categories, too_many
 from .csv_files import (
+    CACHED,
     DATE_FORMATS,
     DECIMALS,
     DELIMITERS,
     ENCODINGS,
+    HEAD_BYTES,
     SAMPLE_ROWS,
     NotSpending,
     Record,
-    decode,
     detect_date_formats,
     detect_decimal,
     detect_delimiter,
@@ -46,9 +51,10 @@ from .csv_files import (
     records,
     signed_amount,
     spending,
+    text_stream,
 )
 from .exports import unneutralise_formula
-from .totals import add_to_totals, month_of
+from .totals import add_many_to_totals, month_of
 from .validation import (
     DESCRIPTION_MAX,
     FieldError,
@@ -65,11 +71,15 @@ SIGNS = {
 }
 DUPLICATES = ("skip", "import")
 PREVIEW_ROWS = 10
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
 LISTED = 20
+LISTED_ROWS = 1000  # rows of each kind a check keeps to show (it counts them all)
 MAPPING_NAME_MAX = 60
-# Uploads never imported are dropped after this long, when the user uploads again.
+# Uploads never imported are dropped after this long: a few by every upload of anyone, and
+# all by `flask --app expense_tracker purge-uploads` (run it from cron).
 PENDING_LIFETIME = dt.timedelta(days=1)
+PENDING_MAX = 3  # uploads a user may keep waiting at once, each up to IMPORT_MAX_BYTES
+PURGE_BATCH = 20  # expired uploads each upload deletes, so that no upload waits long
 _CONTROL = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 
@@ -155,11 +165,11 @@ def _header_key(header: list[str]) -> str:
     return hashlib.sha256("\x1f".join(cell.strip() for cell in header).encode()).hexdigest()
 
 
-def _text(record: Import, settings: Settings) -> str:
-    return decode(record.content or b"", settings.encoding)
+def _text(record: Import, settings: Settings, limit: int | None = None) -> TextIO:
+    return text_stream(record.content or b"", settings.encoding, limit)
 
 
-def _split(text: str, settings: Settings) -> tuple[list[str], Iterator[Record]]:
+def _split(text: str | TextIO, settings: Settings) -> tuple[list[str], Iterator[Record]]:
     """Return the header (named columns when the file has none) and the data records."""
     rows = records(text, settings.delimiter)
     if settings.has_header:
@@ -183,7 +193,7 @@ def _column(cells: list[str], index: int | None) -> str:
 def detect_settings(content: bytes) -> tuple[Settings, list[str]]:
     """Propose settings for a file from a sample of it; return them and the header."""
     encoding = detect_encoding(content)
-    text = decode(content, encoding)
+    text = text_stream(content, encoding, HEAD_BYTES).read()
     settings = Settings(encoding=encoding, delimiter=detect_delimiter(text))
     sample = list(islice(records(text, settings.delimiter), SAMPLE_ROWS + 1))
     first = sample[0].cells if sample else []
@@ -256,13 +266,23 @@ def start_import(user_id: int, filename: str | None, content: bytes) -> Import:
         if saved is not None:
             settings = Settings.loads(saved.settings)
             settings.mapping = saved.name
-    db.session.execute(
-        delete(Import).where(
-            Import.user_id == user_id,
-            Import.status == "pending",
-            Import.created_at < clock.now() - PENDING_LIFETIME,
-        )
+    # The delete takes SQLite's write lock and the row lock takes PostgreSQL's, before the
+    # count: uploads at once are counted one after another, so none passes the cap.
+    _purge_expired(clock.now(), PURGE_BATCH)
+    db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    waiting = db.session.scalar(
+        select(func.count())
+        .select_from(Import)
+        .where(Import.user_id == user_id, Import.status == "pending")
     )
+    if waiting >= PENDING_MAX:
+        db.session.rollback()
+        raise ValidationError(
+            {
+                "file": f"You have {PENDING_MAX} uploads waiting to be imported:"
+                " import or discard one of them below first."
+            }
+        )
     record = Import(
         user_id=user_id,
         filename=_clean_filename(filename),
@@ -275,6 +295,27 @@ def start_import(user_id: int, filename: str | None, content: bytes) -> Import:
     db.session.add(record)
     db.session.commit()
     return record
+
+
+def _purge_expired(now: dt.datetime, limit: int | None) -> int:
+    expired = (
+        select(Import.id)
+        .where(Import.status == "pending", Import.created_at < now - PENDING_LIFETIME)
+        .order_by(Import.id)
+        .limit(limit)
+    )
+    return db.session.execute(
+        delete(Import)
+        .where(Import.id.in_(expired.scalar_subquery()))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def purge_pending(now: dt.datetime | None = None) -> int:
+    """Delete every user's uploads left pending for longer than a day; return how many."""
+    count = _purge_expired(now or clock.now(), None)
+    db.session.commit()
+    return count
 
 
 def get_import(user_id: int, import_id: int, *, pending: bool = False) -> Import:
@@ -329,7 +370,7 @@ def update_settings(user_id: int, import_id: int, raw: Mapping[str, str | None])
         signs=_choice(raw, "signs", SIGNS, errors),
     )
     if not errors:
-        header, _ = _split(_text(record, settings), settings)
+        header, _ = _split(_text(record, settings, HEAD_BYTES), settings)
         width = len(header)
         settings.date_col = _column_choice(raw, "date_col", width, errors, required=True)
         settings.amount_col = _column_choice(raw, "amount_col", width, errors, required=True)
@@ -367,14 +408,17 @@ def update_settings(user_id: int, import_id: int, raw: Mapping[str, str | None])
 
 
 def _save_mapping(user_id: int, name: str, header: list[str], settings: Settings) -> None:
-    mapping = db.session.scalar(
-        select(ImportMapping).where(ImportMapping.user_id == user_id, ImportMapping.name == name)
+    # One upsert: two saves of one name at once both succeed, the later one's settings kept.
+    values = {
+        "header_key": _header_key(header) if settings.has_header else "",
+        "settings": settings.dumps(),
+    }
+    statement = upsert_insert(ImportMapping).values(
+        user_id=user_id, name=name, created_at=clock.now(), **values
     )
-    if mapping is None:
-        mapping = ImportMapping(user_id=user_id, name=name)
-        db.session.add(mapping)
-    mapping.header_key = _header_key(header) if settings.has_header else ""
-    mapping.settings = settings.dumps()
+    db.session.execute(
+        statement.on_conflict_do_update(index_elements=["user_id", "name"], set_=values)
+    )
 
 
 def _read(record: Record, width: int, settings: Settings) -> Row:
@@ -392,29 +436,42 @@ def _read(record: Record, width: int, settings: Settings) -> Row:
     amount = spending(
         signed_amount(record.cells[settings.amount_col], settings.decimal), settings.signs
     )
-    category = settings.default_category
-    if settings.category_col is not None:
-        category = unneutralise_formula(record.cells[settings.category_col].strip()) or category
-    if not category:
-        raise FieldError("the category is empty.")
-    try:
-        category = clean_category(category)
-    except FieldError as error:
-        raise FieldError("the category: " + str(error)[0].lower() + str(error)[1:]) from None
+    category = _category(
+        record.cells[settings.category_col] if settings.category_col is not None else "",
+        settings.default_category,
+    )
     description = ""
     if settings.description_col is not None:
-        description = unneutralise_formula(record.cells[settings.description_col].strip())
-        # Banks' booking texts run long; the start says what it was.
-        description = " ".join(description.split())[:DESCRIPTION_MAX]
-        try:
-            description = clean_description(description)
-        except FieldError as error:
-            raise FieldError("the description: " + str(error)[0].lower() + str(error)[1:]) from None
+        description = _description(record.cells[settings.description_col])
     return Row(record.line, date, amount, category, description)
 
 
-def _readings(record: Import, settings: Settings) -> tuple[list[str], Iterator[Reading]]:
-    header, rows = _split(_text(record, settings), settings)
+@lru_cache(maxsize=CACHED)
+def _category(cell: str, default: str) -> str:
+    category = unneutralise_formula(cell.strip()) or default
+    if not category:
+        raise FieldError("the category is empty.")
+    try:
+        return clean_category(category)
+    except FieldError as error:
+        raise FieldError("the category: " + _lower(str(error))) from None
+
+
+@lru_cache(maxsize=CACHED)
+def _description(cell: str) -> str:
+    description = unneutralise_formula(cell.strip())
+    # Banks' booking texts run long; the start says what it was.
+    description = " ".join(description.split())[:DESCRIPTION_MAX]
+    try:
+        return clean_description(description)
+    except FieldError as error:
+        raise FieldError("the description: " + _lower(str(error))) from None
+
+
+def _readings(
+    record: Import, settings: Settings, limit: int | None = None
+) -> tuple[list[str], Iterator[Reading]]:
+    header, rows = _split(_text(record, settings, limit), settings)
     if settings.date_col is None or settings.amount_col is None:
         raise ValidationError({"date_col": "Choose the columns that hold the date and amount."})
 
@@ -434,12 +491,12 @@ def preview(user_id: int, import_id: int) -> Preview:
     """Return the header and first rows of a pending import, as its settings read them."""
     record = get_import(user_id, import_id, pending=True)
     settings = settings_of(record)
-    text = _text(record, settings)
+    text = _text(record, settings, HEAD_BYTES).read()
     header, rows = _split(text, settings)
     sample = list(islice(rows, PREVIEW_ROWS))
     readings: list[Reading] = []
     if settings.date_col is not None and settings.amount_col is not None:
-        readings = list(islice(_readings(record, settings)[1], PREVIEW_ROWS))
+        readings = list(islice(_readings(record, settings, HEAD_BYTES)[1], PREVIEW_ROWS))
     dates = [
         _column(item.cells, settings.date_col)
         for item in islice(_split(text, settings)[1], SAMPLE_ROWS)
@@ -448,71 +505,146 @@ def preview(user_id: int, import_id: int) -> Preview:
     return Preview(header, sample, readings, formats)
 
 
-def _check(user_id: int, record: Import) -> Check:
+class Listed(list):
+    """A list that keeps only its first LISTED_ROWS items but counts every one added.
+
+    `len()` is the count; iterating, indexing and comparing see the items kept. A check of
+    a million rows lists what a page shows, not a million objects.
+    """
+
+    def __init__(self, items=()) -> None:
+        super().__init__()
+        self.count = 0
+        for item in items:
+            self.append(item)
+
+    def append(self, item) -> None:
+        self.count += 1
+        if super().__len__() < LISTED_ROWS:
+            super().append(item)
+
+    def __len__(self) -> int:
+        return self.count
+
+
+@dataclass
+class _Plan:
+    """Everything an import will write, worked out by reading only, before any write begins.
+
+    Accepted rows are kept as parallel columns of shared values (one date, amount and
+    name object per distinct value), about 40 bytes a row.
+    """
+
+    check: Check
+    lines: array = field(default_factory=lambda: array("I"))
+    dates: list = field(default_factory=list)
+    amounts: list = field(default_factory=list)
+    categories: list = field(default_factory=list)  # category name keys
+    descriptions: list = field(default_factory=list)
+    duplicate: bytearray = field(default_factory=bytearray)
+    names: dict[str, str] = field(default_factory=dict)  # name key -> name as first written
+    categories_plan: CategoryPlan | None = None
+
+
+def _plan(user_id: int, record: Import) -> _Plan:
     settings = settings_of(record)
-    check = Check()
-    rows: list[Row] = []
+    check = Check(Listed(), Listed(), Listed(), Listed())
+    plan = _Plan(check)
+    shared: dict = {}
+    intern = shared.setdefault
     for reading in _readings(record, settings)[1]:
-        if reading.row is not None:
-            rows.append(reading.row)
+        row = reading.row
+        if row is not None:
+            key = Category.key_for(row.category)
+            plan.names.setdefault(key, row.category)
+            plan.lines.append(row.line)
+            plan.dates.append(row.date)
+            plan.amounts.append(row.amount)
+            plan.categories.append(intern(key, key))
+            plan.descriptions.append(intern(row.description, row.description))
         elif reading.problem.startswith("skipped: "):
             check.skipped.append(Problem(reading.line, reading.problem[len("skipped: ") :]))
         else:
             check.invalid.append(Problem(reading.line, reading.problem))
-    if not rows:
-        return check
+    shared.clear()
+    plan.duplicate = bytearray(len(plan.lines))
+    if not plan.lines:
+        return plan
+    categories = plan_categories({user_id: list(plan.names.values())})
+    plan.categories_plan = categories
     # One range read over the (user_id, date, id) index, not one query per row.
     existing = Counter(
         tuple(found)
         for found in db.session.execute(
             select(Expense.date, Expense.amount, Expense.description).where(
                 Expense.user_id == user_id,
-                Expense.date >= min(row.date for row in rows),
-                Expense.date <= max(row.date for row in rows),
+                Expense.date >= min(plan.dates),
+                Expense.date <= max(plan.dates),
             )
-        ).all()
+        )
     )
-    for row in rows:
-        key = (row.date, row.amount, row.description)
-        if existing[key] > 0:
-            existing[key] -= 1
+    refused = categories.refused
+    for index in range(len(plan.lines)):
+        date, amount, description = plan.dates[index], plan.amounts[index], plan.descriptions[index]
+        row_key = (date, amount, description)
+        if refused and (user_id, plan.categories[index]) in refused:
+            plan.duplicate[index] = 2  # refused: invalid
+            name = plan.names[plan.categories[index]]
+            check.invalid.append(
+                Problem(plan.lines[index], "the category: " + _lower(too_many(name)))
+            )
+            continue
+        row = Row(plan.lines[index], date, amount, plan.names[plan.categories[index]], description)
+        if existing[row_key] > 0:
+            existing[row_key] -= 1
+            plan.duplicate[index] = 1
             check.duplicates.append(row)
         else:
             check.new.append(row)
-    return check
+    if refused:
+        check.invalid.sort(key=lambda problem: problem.line)
+    return plan
+
+
+def _lower(message: str) -> str:
+    return message[0].lower() + message[1:]
 
 
 def check_import(user_id: int, import_id: int) -> Check:
     """Classify every row of a pending import as new, duplicate, invalid or skipped."""
-    return _check(user_id, get_import(user_id, import_id, pending=True))
+    return _plan(user_id, get_import(user_id, import_id, pending=True)).check
 
 
 def run_import(user_id: int, import_id: int, duplicates: str = "skip") -> int:
     """Store the accepted rows in one transaction, all or none; return how many.
 
-    `duplicates` is "skip" (the default) or "import" (store them too).
+    `duplicates` is "skip" (the default) or "import" (store them too). The file is read,
+    checked and compared with the stored expenses first; only then does the write begin,
+    so that it holds the database's write lock for the inserts alone.
     """
     if duplicates not in DUPLICATES:
         raise ValidationError({"duplicates": "Choose whether to skip duplicates or import them."})
     record = get_import(user_id, import_id, pending=True)
+    plan = _plan(user_id, record)
+    record_id = record.id
+    db.session.rollback()  # end the reading transaction; the write is a fresh, short one
     try:
         # Claiming the row first makes a second click (or a second worker) find it done.
         claimed = db.session.execute(
             update(Import)
-            .where(Import.id == record.id, Import.user_id == user_id, Import.status == "pending")
+            .where(Import.id == record_id, Import.user_id == user_id, Import.status == "pending")
             .values(status="done")
             .execution_options(synchronize_session=False)
         ).rowcount
         if not claimed:
             raise NotFound()
-        db.session.refresh(record)
-        check = _check(user_id, record)
-        rows = check.new + (check.duplicates if duplicates == "import" else [])
-        rows.sort(key=lambda row: row.line)
-        count = _store(user_id, record.id, rows)
-        record.imported = count
-        record.content = None
-        record.finished_at = clock.now()
+        count = _store(user_id, record_id, plan, skip_duplicates=duplicates == "skip")
+        db.session.execute(
+            update(Import)
+            .where(Import.id == record_id)
+            .values(imported=count, content=None, finished_at=clock.now())
+            .execution_options(synchronize_session=False)
+        )
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -520,39 +652,44 @@ def run_import(user_id: int, import_id: int, duplicates: str = "skip") -> int:
     return count
 
 
-def _store(user_id: int, import_id: int, rows: list[Row]) -> int:
-    categories: dict[str, int] = {}
-    totals: dict[tuple[dt.date, int], list] = {}
+def _store(user_id: int, import_id: int, plan: _Plan, *, skip_duplicates: bool) -> int:
+    ids = create_categories(plan.categories_plan) if plan.categories_plan else {}
+    statement = insert(Expense.__table__)
+    totals: dict[tuple[int, dt.date, int], list] = {}
     batch: list[dict] = []
     now = clock.now()
-    for row in rows:
-        key = Category.key_for(row.category)
-        if key not in categories:
-            categories[key] = resolve_category(user_id, row.category).id
-        category_id = categories[key]
+    count = 0
+    skip = 1 if skip_duplicates else 3
+    for index in range(len(plan.lines)):
+        flag = plan.duplicate[index]
+        if flag == 2 or flag == skip:
+            continue
+        category_id = ids[(user_id, plan.categories[index])]
+        date, amount = plan.dates[index], plan.amounts[index]
         batch.append(
             {
                 "user_id": user_id,
                 "category_id": category_id,
-                "date": row.date,
-                "amount": row.amount,
-                "description": row.description,
+                "date": date,
+                "amount_cents": amount,
+                "description": plan.descriptions[index],
                 "import_id": import_id,
                 "created_at": now,
                 "updated_at": now,
             }
         )
-        total = totals.setdefault((month_of(row.date), category_id), [Decimal(0), 0])
-        total[0] += row.amount
+        total = totals.setdefault((user_id, month_of(date), category_id), [Decimal(0), 0])
+        total[0] += amount
         total[1] += 1
         if len(batch) >= BATCH_SIZE:
-            db.session.execute(insert(Expense), batch)
+            db.session.execute(statement, batch)
+            count += len(batch)
             batch = []
     if batch:
-        db.session.execute(insert(Expense), batch)
-    for (month, category_id), (amount, count) in sorted(totals.items()):
-        add_to_totals(user_id, month, category_id, amount, count)
-    return len(rows)
+        db.session.execute(statement, batch)
+        count += len(batch)
+    add_many_to_totals(totals)
+    return count
 
 
 def undo_import(user_id: int, import_id: int) -> int:
@@ -569,20 +706,22 @@ def undo_import(user_id: int, import_id: int) -> int:
         raise ValidationError({"import": "Only a finished import can be undone, and only once."})
     # RETURNING gives the values each row had when deleted, edits included, so the
     # totals lose exactly what goes.
-    deleted = db.session.execute(
-        delete(Expense)
+    # Read row by row as they go, never all at once: a large import's rows are many.
+    deleted = db.session.connection().execute(
+        delete(Expense.__table__)
         .where(Expense.user_id == user_id, Expense.import_id == record.id)
         .returning(Expense.date, Expense.category_id, Expense.amount)
-    ).all()
-    totals: dict[tuple[dt.date, int], list] = {}
+    )
+    totals: dict[tuple[int, dt.date, int], list] = {}
+    count = 0
     for date, category_id, amount in deleted:
-        total = totals.setdefault((month_of(date), category_id), [Decimal(0), 0])
-        total[0] += amount
-        total[1] += 1
-    for (month, category_id), (amount, count) in sorted(totals.items()):
-        add_to_totals(user_id, month, category_id, -amount, -count)
+        total = totals.setdefault((user_id, month_of(date), category_id), [Decimal(0), 0])
+        total[0] -= amount
+        total[1] -= 1
+        count += 1
+    add_many_to_totals(totals)
     db.session.commit()
-    return len(deleted)
+    return count
 
 
 def discard_import(user_id: int, import_id: int) -> None:

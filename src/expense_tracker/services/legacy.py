@@ -25,9 +25,10 @@ from .. import clock
 from ..extensions import db
 from ..models import CENTS, Category, Expense, User
 from .accounts import USERNAME
-from .categories import resolve_category
+from .categories import create_categories, plan_categories, too_many
+from .csv_files import FIELD_MAX, INTEGER_DIGITS_MAX
 from .exports import unneutralise_formula
-from .totals import add_to_totals, month_of
+from .totals import add_many_to_totals, month_of
 from .validation import FieldError, clean_category, clean_description, parse_amount, parse_date
 
 USER_COLUMNS = {"id": ("id",), "username": ("username",), "hash": ("password_hash", "password")}
@@ -38,7 +39,7 @@ EXPENSE_COLUMNS = {
     "category": ("category",),
 }
 OPTIONAL_EXPENSE_COLUMNS = {"id": ("id",), "description": ("description",)}
-BATCH_SIZE = 1000
+BATCH_SIZE = 5000
 # Werkzeug's hashes are "method$salt$hash": pbkdf2:<digest>[:<iterations>] or
 # scrypt[:<n>:<r>:<p>], with a hex digest. Older plain-digest methods no longer verify.
 _WERKZEUG_HASH = re.compile(
@@ -99,6 +100,8 @@ def legacy_amount(raw: str | None) -> Decimal:
     """Read an amount as the old app wrote it ("12", "12.5", "12.50" or a float "12.0")."""
     text = (raw or "").strip()
     if _FLOAT.fullmatch(text):
+        if len(text.partition(".")[0]) > INTEGER_DIGITS_MAX:  # beyond Decimal's exact rounding
+            raise FieldError("The amount can be at most 1,000,000,000.")
         value = Decimal(text)
         rounded = value.quantize(CENTS)
         if abs(value - rounded) > FLOAT_NOISE:
@@ -151,7 +154,15 @@ def _records(
     positions = {key: header.index(name) for key, name in columns.items()} if header else {}
     while True:
         line = reader.line_num + 1
-        record = next(reader, None)
+        try:
+            record = next(reader, None)
+        except csv.Error as error:
+            # The reader goes on with the next line: one unreadable line costs only itself.
+            reason = f"the line cannot be read ({error})."
+            if "field limit" in str(error):
+                reason = f"a field is longer than {FIELD_MAX // 1024} KiB."
+            yield line, dict.fromkeys(positions, ""), reason
+            continue
         if record is None:
             return
         if not record:  # a blank line
@@ -273,10 +284,8 @@ def _import_expenses(
     users_name: str,
     report: LegacyReport,
 ) -> None:
-    categories: dict[tuple[int, str], int] = {}
-    totals: dict[tuple[int, dt.date, int], list] = {}
+    store = _Store(name, report)
     seen_ids: dict[str, int] = {}
-    batch: list[dict] = []
     for line, values, problem in _records(rows, EXPENSE_COLUMNS, OPTIONAL_EXPENSE_COLUMNS, name):
         legacy_user = values["user_id"].strip()
         legacy_id = values.get("id", "").strip()
@@ -301,40 +310,71 @@ def _import_expenses(
         if problem:
             report.problems.append(Problem(name, line, problem))
             continue
-        user_id = users.new_ids[legacy_user]
-        key = (user_id, Category.key_for(cleaned["category"]))
-        if key not in categories:
-            categories[key] = resolve_category(user_id, cleaned["category"]).id
-        category_id = categories[key]
-        now = clock.now()
-        batch.append(
-            {
-                "user_id": user_id,
-                "category_id": category_id,
-                "date": cleaned["date"],
-                "amount": cleaned["amount"],
-                "description": cleaned["description"],
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        total = totals.setdefault((user_id, month_of(cleaned["date"]), category_id), [0, 0])
-        total[0] += cleaned["amount"]
-        total[1] += 1
-        if len(batch) >= BATCH_SIZE:
-            report.expenses += _insert(batch)
-    report.expenses += _insert(batch)
-    for (user_id, month, category_id), (amount, count) in sorted(totals.items()):
-        add_to_totals(user_id, month, category_id, amount, count)
+        store.add(line, users.new_ids[legacy_user], cleaned)
+    store.finish()
 
 
-def _insert(batch: list[dict]) -> int:
-    if not batch:
-        return 0
-    db.session.execute(insert(Expense), batch)
-    count = len(batch)
-    batch.clear()
-    return count
+class _Store:
+    """Expenses stored a batch at a time: categories made per batch, totals at the end."""
+
+    def __init__(self, file: str, report: LegacyReport) -> None:
+        self.file, self.report = file, report
+        self.categories: dict[tuple[int, str], int] = {}
+        self.totals: dict[tuple[int, dt.date, int], list] = {}
+        self.pending: list[tuple[int, int, dict]] = []
+        self.now = clock.now()
+
+    def add(self, line: int, user_id: int, cleaned: dict) -> None:
+        self.pending.append((line, user_id, cleaned))
+        if len(self.pending) >= BATCH_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        names: dict[int, dict[str, str]] = {}
+        for _, user_id, cleaned in self.pending:
+            key = Category.key_for(cleaned["category"])
+            if (user_id, key) not in self.categories:
+                names.setdefault(user_id, {}).setdefault(key, cleaned["category"])
+        if names:
+            plan = plan_categories({user: list(by_key.values()) for user, by_key in names.items()})
+            self.categories |= create_categories(plan)
+            refused = plan.refused
+        else:
+            refused = set()
+        batch = []
+        for line, user_id, cleaned in self.pending:
+            key = (user_id, Category.key_for(cleaned["category"]))
+            if key in refused:
+                self.report.problems.append(
+                    Problem(self.file, line, "category: " + too_many(cleaned["category"]))
+                )
+                continue
+            category_id = self.categories[key]
+            batch.append(
+                {
+                    "user_id": user_id,
+                    "category_id": category_id,
+                    "date": cleaned["date"],
+                    "amount": cleaned["amount"],
+                    "description": cleaned["description"],
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                }
+            )
+            total = self.totals.setdefault(
+                (user_id, month_of(cleaned["date"]), category_id), [0, 0]
+            )
+            total[0] += cleaned["amount"]
+            total[1] += 1
+        self.pending = []
+        if batch:
+            db.session.execute(insert(Expense), batch)
+            self.report.expenses += len(batch)
+
+    def finish(self) -> None:
+        self.flush()
+        add_many_to_totals(self.totals)
+        self.report.problems.sort(key=lambda problem: (problem.file == self.file, problem.line))
 
 
 def import_legacy(

@@ -32,6 +32,31 @@ def add_to_totals(
     db.session.execute(sum_on_conflict(statement))
 
 
+TOTALS_BATCH = 1000  # (user, month, category) rows per upsert
+
+
+def add_many_to_totals(deltas: dict[tuple[int, dt.date, int], list | tuple]) -> None:
+    """Add each (user, month, category) key's [amount, count] to its total: one upsert a batch.
+
+    The keys go in order, so two writers that lock the same rows lock them in the same order.
+    """
+    items = sorted(deltas.items())
+    for start in range(0, len(items), TOTALS_BATCH):
+        rows = [
+            {
+                "user_id": user_id,
+                "month": month,
+                "category_id": category_id,
+                "total": amount,
+                "count": count,
+            }
+            for (user_id, month, category_id), (amount, count) in items[
+                start : start + TOTALS_BATCH
+            ]
+        ]
+        db.session.execute(sum_on_conflict(upsert_insert(MonthlyTotal).values(rows)))
+
+
 def sum_on_conflict(statement):
     """Return `statement` made to add its total and count to a (user, month, category) row.
 
