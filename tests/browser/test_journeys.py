@@ -342,6 +342,11 @@ def test_screenshots_of_the_main_pages_fit_the_screen(
     page.get_by_label("Your current password", exact=True).fill(user.password)
     page.get_by_role("button", name="Create token", exact=True).click()
     expect(page.get_by_label("Token", exact=True)).to_have_value(re.compile("^et_"))
+    # A check box sits beside its label, the size of a box, not a text field's width.
+    revoke = page.get_by_label("Also revoke my 1 API token", exact=True)
+    box, label = revoke.bounding_box(), page.locator("label[for=revoke_tokens]").bounding_box()
+    assert box["width"] <= 32 and box["height"] <= 32, box
+    assert abs((box["y"] + box["height"] / 2) - (label["y"] + label["height"] / 2)) < 12
     shoot("settings")
 
     page.goto("/api/v1/docs")
