@@ -348,3 +348,29 @@ def test_the_recurring_job_while_its_category_is_merged_files_under_the_merged_o
     assert totals.check_monthly_totals() == []
     made = db.session.execute(select(Expense.date, Expense.category_id).order_by(Expense.date))
     assert {category_id for _, category_id in made} == {rent}
+
+
+def test_an_import_into_a_category_merged_after_its_check_files_its_rows_anew(
+    app, user, monkeypatch
+):
+    from expense_tracker.services import imports
+
+    food = make_expense(user, amount="5", category="Food").category_id
+    groceries = make_expense(user, amount="7", category="Groceries").category_id
+    text = "date,amount,category,description\n2026-01-05,4.50,Food,Coffee\n"
+    record_id = imports.start_import(user.id, "bank.csv", text.encode()).id
+    merged = threading.Event()
+    # The import has read the file and the categories it files under, and not yet written.
+    pause_after(monkeypatch, imports, "_plan", merged)
+
+    imported, _ = in_threads(
+        app,
+        lambda: imports.run_import(user.id, record_id),
+        setting(merged, lambda: categories.merge_category(user.id, food, groceries)),
+    )
+
+    assert imported == 1, imported
+    assert totals.check_monthly_totals() == []
+    assert db.session.get(Category, food) is None
+    filed = select(Category.name).join(Expense).where(Expense.user_id == user.id)
+    assert sorted(db.session.scalars(filed)) == ["Food", "Groceries", "Groceries"]

@@ -26,10 +26,10 @@ from typing import TextIO
 from sqlalchemy import delete, func, insert, select, update
 
 from .. import clock
-from ..errors import NotFound, ValidationError
+from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..models import MAX_ID, Category, Expense, Import, ImportMapping, User
-from ..sql import upsert_insert
+from ..sql import dialect_name, lock_rows, upsert_insert
 from .categories import CategoryPlan, create_categories, plan_categories, too_many
 from .csv_files import (
     CACHED,
@@ -652,8 +652,11 @@ def run_import(user_id: int, import_id: int, duplicates: str = "skip") -> int:
     return count
 
 
+CATEGORIES_CHANGED = "Your categories changed while this file was being imported: check it again."
+
+
 def _store(user_id: int, import_id: int, plan: _Plan, *, skip_duplicates: bool) -> int:
-    ids = create_categories(plan.categories_plan) if plan.categories_plan else {}
+    ids = _hold_categories(user_id, plan) if plan.categories_plan else {}
     statement = insert(Expense.__table__)
     totals: dict[tuple[int, dt.date, int], list] = {}
     batch: list[dict] = []
@@ -690,6 +693,26 @@ def _store(user_id: int, import_id: int, plan: _Plan, *, skip_duplicates: bool) 
         count += len(batch)
     add_many_to_totals(totals)
     return count
+
+
+def _hold_categories(user_id: int, plan: _Plan) -> dict[tuple[int, str], int]:
+    """Hold the categories the rows are filed under and return their ids, made where missing.
+
+    They are held (FOR KEY SHARE; on SQLite the write lock is held already), as
+    resolve_category holds one, and looked up again under the hold: a merge or delete since
+    the check may have taken one away, and then it is made anew.
+    """
+    if dialect_name() != "sqlite":
+        lock_rows(
+            Category,
+            Category.user_id == user_id,
+            Category.name_key.in_(sorted(plan.names)),
+            strength="key share",
+        )
+    categories = plan_categories({user_id: list(plan.names.values())})
+    if categories.refused - plan.categories_plan.refused:
+        raise Conflict(CATEGORIES_CHANGED)  # the cap was reached meanwhile
+    return create_categories(categories)
 
 
 def undo_import(user_id: int, import_id: int) -> int:
