@@ -13,8 +13,8 @@ from sqlalchemy import select
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Budget, Category, MonthlyTotal, User
-from ..sql import dialect_name, lock_rows
-from .categories import DEFAULT_CATEGORIES, create_categories, plan_categories, too_many
+from ..sql import lock_rows
+from .categories import DEFAULT_CATEGORIES, create_categories, plan_held_categories, too_many
 from .filters import ExpenseFilter, month_end
 from .reports import ZERO, percent_of
 from .totals import month_of
@@ -271,18 +271,9 @@ def replace_budgets(
         raise ValidationError(errors)
     # One save of a user's budgets at a time: the second reads what the first stored.
     lock_rows(User, User.id == user_id, strength="no key update")
-    # The categories budgeted are held (FOR KEY SHARE), as resolve_category holds one: a merge
-    # or delete of one waits, or went first and took it away, and then it is made anew. On
-    # SQLite the lock above already holds the whole database.
-    if dialect_name() != "sqlite":
-        lock_rows(
-            Category,
-            Category.user_id == user_id,
-            Category.name_key.in_(sorted(wanted)),
-            strength="key share",
-        )
-    # Every new name is made in one statement, with its colour worked out beforehand.
-    plan = plan_categories({user_id: [name for name, _ in wanted.values()]})
+    # Every new name is made in one statement, with its colour worked out beforehand; the
+    # names already there are held until the save ends.
+    plan = plan_held_categories(user_id, [name for name, _ in wanted.values()])
     for name, _ in wanted.values():
         if plan.is_refused(user_id, name):
             errors[category_key(name)] = too_many(name)

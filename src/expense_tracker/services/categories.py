@@ -172,6 +172,24 @@ def plan_categories(names: Mapping[int, Iterable[str]]) -> CategoryPlan:
     return plan
 
 
+def plan_held_categories(user_id: int, names: list[str]) -> CategoryPlan:
+    """Hold the user's categories of these names, then plan them (see `plan_categories`).
+
+    For a write that files rows under many categories at once, as `resolve_category` holds
+    one: they are held FOR KEY SHARE, so a merge or delete of one waits, or went first and
+    took it away, and then the plan makes it anew. The caller holds SQLite's write lock
+    already (it has written), which holds them there.
+    """
+    if dialect_name() != "sqlite":
+        lock_rows(
+            Category,
+            Category.user_id == user_id,
+            Category.name_key.in_(sorted({Category.key_for(name) for name in names})),
+            strength="key share",
+        )
+    return plan_categories({user_id: names})
+
+
 def create_categories(plan: CategoryPlan) -> dict[tuple[int, str], int]:
     """Insert the plan's new categories (one statement a thousand); return every id by key.
 

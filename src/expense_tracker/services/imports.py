@@ -29,8 +29,14 @@ from .. import clock
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..models import MAX_ID, Category, Expense, Import, ImportMapping, User
-from ..sql import dialect_name, lock_rows, upsert_insert
-from .categories import CategoryPlan, create_categories, plan_categories, too_many
+from ..sql import upsert_insert
+from .categories import (
+    CategoryPlan,
+    create_categories,
+    plan_categories,
+    plan_held_categories,
+    too_many,
+)
 from .csv_files import (
     CACHED,
     DATE_FORMATS,
@@ -696,20 +702,12 @@ def _store(user_id: int, import_id: int, plan: _Plan, *, skip_duplicates: bool) 
 
 
 def _hold_categories(user_id: int, plan: _Plan) -> dict[tuple[int, str], int]:
-    """Hold the categories the rows are filed under and return their ids, made where missing.
+    """The ids of the categories the rows are filed under, held, and made where missing.
 
-    They are held (FOR KEY SHARE; on SQLite the write lock is held already), as
-    resolve_category holds one, and looked up again under the hold: a merge or delete since
-    the check may have taken one away, and then it is made anew.
+    They are looked up again under the hold: a merge or delete since the check may have
+    taken one away, and then it is made anew.
     """
-    if dialect_name() != "sqlite":
-        lock_rows(
-            Category,
-            Category.user_id == user_id,
-            Category.name_key.in_(sorted(plan.names)),
-            strength="key share",
-        )
-    categories = plan_categories({user_id: list(plan.names.values())})
+    categories = plan_held_categories(user_id, list(plan.names.values()))
     if categories.refused - plan.categories_plan.refused:
         raise Conflict(CATEGORIES_CHANGED)  # the cap was reached meanwhile
     return create_categories(categories)
