@@ -1,11 +1,13 @@
-"""Database helpers that differ between SQLite and PostgreSQL."""
+"""Database helpers: what differs between SQLite and PostgreSQL, and reads under a lock."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from .errors import NotFound
 from .extensions import db
+from .models import MAX_ID
 
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
@@ -54,6 +56,25 @@ def fresh(query):
     the values it had then.
     """
     return query.execution_options(populate_existing=True)
+
+
+def owned_row(model, row_id: int, user_id: int, *, lock: bool = False, strength: str = "update"):
+    """Return the user's row of `model` with this id; NotFound for another user's or none.
+
+    With lock=True the row is locked first, until the transaction ends (`lock_rows`, with
+    `strength`), and then read as stored now (`fresh`).
+    """
+    if not 0 < row_id <= MAX_ID:
+        raise NotFound()
+    owned = (model.id == row_id, model.user_id == user_id)
+    query = select(model).where(*owned)
+    if lock:
+        lock_rows(model, *owned, strength=strength)
+        query = fresh(query)
+    row = db.session.scalar(query)
+    if row is None:
+        raise NotFound()
+    return row
 
 
 def upsert_insert(table):

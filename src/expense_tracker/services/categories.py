@@ -22,7 +22,7 @@ from ..models import (
     MonthlyTotal,
     RecurringExpense,
 )
-from ..sql import LOCK_STRENGTHS, dialect_name, fresh, lock_rows, upsert_insert
+from ..sql import LOCK_STRENGTHS, dialect_name, fresh, lock_rows, owned_row, upsert_insert
 from .totals import sum_on_conflict
 from .validation import FieldError, clean_category, parse_whole_number
 
@@ -284,17 +284,7 @@ def get_category(
     With lock=True the row is locked first, until commit (see `lock_rows` for `strength`),
     and read as stored now.
     """
-    if not 0 < category_id <= MAX_ID:
-        raise NotFound()
-    owned = (Category.id == category_id, Category.user_id == user_id)
-    query = select(Category).where(*owned)
-    if lock:
-        lock_rows(Category, *owned, strength=strength)
-        query = fresh(query)
-    category = db.session.scalar(query)
-    if category is None:
-        raise NotFound()
-    return category
+    return owned_row(Category, category_id, user_id, lock=lock, strength=strength)
 
 
 def _clean_name(raw: str | None) -> str:

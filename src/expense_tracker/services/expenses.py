@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import Row, exists, or_, select
 
-from ..errors import NotFound, Stale, ValidationError
+from ..errors import Stale, ValidationError
 from ..extensions import db
 from ..models import MAX_ID, Category, Expense
-from ..sql import fresh, lock_rows
+from ..sql import owned_row
 from .categories import resolve_category
 from .filters import ExpenseFilter, expense_conditions
 from .totals import add_to_totals
@@ -139,17 +139,7 @@ def get_expense(user_id: int, expense_id: int, *, lock: bool = False) -> Expense
     (not as an earlier read in the request left it), so the old values taken off the
     totals are true: two edits of one expense at once cannot both start from the same ones.
     """
-    if not 0 < expense_id <= MAX_ID:
-        raise NotFound()
-    owned = (Expense.id == expense_id, Expense.user_id == user_id)
-    query = select(Expense).where(*owned)
-    if lock:
-        lock_rows(Expense, *owned)
-        query = fresh(query)
-    expense = db.session.scalar(query)
-    if expense is None:
-        raise NotFound()
-    return expense
+    return owned_row(Expense, expense_id, user_id, lock=lock)
 
 
 STALE = "This expense was changed since you opened it."

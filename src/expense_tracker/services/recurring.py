@@ -27,10 +27,10 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from .. import clock
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError
 from ..extensions import db
-from ..models import MAX_ID, Category, Expense, RecurringExpense, RecurringOccurrence, User
-from ..sql import fresh, lock_rows, upsert_insert
+from ..models import Category, Expense, RecurringExpense, RecurringOccurrence, User
+from ..sql import fresh, lock_rows, owned_row, upsert_insert
 from .categories import resolve_category
 from .expenses import stage_expense
 from .validation import (
@@ -358,17 +358,7 @@ def get_recurring(user_id: int, recurring_id: int, *, lock: bool = False) -> Rec
     With lock=True the row is locked first, until commit, and read as stored now: its
     schedule (what is due next) is what the change starts from.
     """
-    if not 0 < recurring_id <= MAX_ID:
-        raise NotFound()
-    owned = (RecurringExpense.id == recurring_id, RecurringExpense.user_id == user_id)
-    query = select(RecurringExpense).where(*owned)
-    if lock:
-        lock_rows(RecurringExpense, *owned)
-        query = fresh(query)
-    recurring_expense = db.session.scalar(query)
-    if recurring_expense is None:
-        raise NotFound()
-    return recurring_expense
+    return owned_row(RecurringExpense, recurring_id, user_id, lock=lock)
 
 
 def create_recurring(
