@@ -285,18 +285,18 @@ def test_an_invalid_row_in_the_middle_is_reported_and_the_others_import(alice):
 def test_a_failure_in_the_middle_leaves_nothing_half_imported(alice, monkeypatch):
     text = "date,amount,category\n" + "".join(f"2026-01-05,{n},Food\n" for n in range(1, 10))
     record = start(alice, text)
-    monkeypatch.setattr(imports, "BATCH_SIZE", 3)
-    real_add = imports.add_many_to_totals
+    real_add = imports.add_grouped_to_totals
 
-    def failing(*args):
+    def failing(*args):  # after every row is written, before the totals
+        assert db.session.scalar(select(func.count()).select_from(Expense)) == 9
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(imports, "add_many_to_totals", failing)
+    monkeypatch.setattr(imports, "add_grouped_to_totals", failing)
 
     with pytest.raises(RuntimeError):
         imports.run_import(alice.id, record.id)
 
-    monkeypatch.setattr(imports, "add_many_to_totals", real_add)
+    monkeypatch.setattr(imports, "add_grouped_to_totals", real_add)
     assert stored(alice.id) == []
     assert db.session.get(Import, record.id).status == "pending"
     assert imports.run_import(alice.id, record.id) == 9
@@ -523,21 +523,16 @@ def test_another_users_add_goes_through_while_a_large_import_reads_its_rows(app,
     record_id = record.id
     db.session.remove()
     reading, added = threading.Event(), threading.Event()
-    readings = imports._readings
+    csv_rows = imports.csv_rows
 
-    def slow_readings(*args, **kwargs):
-        header, rows = readings(*args, **kwargs)
+    def paced(*args, **kwargs):
+        for number, row in enumerate(csv_rows(*args, **kwargs)):
+            if number == 10_000:  # half way through the file, bob adds an expense
+                reading.set()
+                added.wait(timeout=30)
+            yield row
 
-        def paced():
-            for number, reading_row in enumerate(rows):
-                if number == 10_000:  # half way through the file, bob adds an expense
-                    reading.set()
-                    added.wait(timeout=30)
-                yield reading_row
-
-        return header, paced()
-
-    imports._readings = slow_readings
+    imports.csv_rows = paced
     outcome = {}
 
     def run():
@@ -569,8 +564,53 @@ def test_another_users_add_goes_through_while_a_large_import_reads_its_rows(app,
             added.set()
         thread.join(timeout=120)
     finally:
-        imports._readings = readings
+        imports.csv_rows = csv_rows
 
     assert outcome == {"imported": 20_000}
     assert stored(bob_id) == [("2026-01-10", "4.20", "Tea", "")]
     assert not check_monthly_totals()
+
+
+def test_an_undo_waits_for_an_edit_of_an_imported_row_and_takes_off_its_new_amount(
+    app, alice, monkeypatch
+):
+    from expense_tracker.services import expenses
+
+    text_ = "date,amount,category\n2026-01-05,1,Food\n2026-01-06,3,Food\n"
+    record = start(alice, text_)
+    imports.run_import(alice.id, record.id)
+    edited_id = db.session.scalar(select(Expense.id).where(Expense.amount == Decimal("3.00")))
+    alice_id, record_id = alice.id, record.id
+    db.session.remove()
+    editing, undoing = threading.Event(), threading.Event()
+    real_add = expenses.add_to_totals
+
+    def held_add(*args):  # the edit holds its locks, the undo starts meanwhile
+        real_add(*args)
+        editing.set()
+        undoing.wait(timeout=30)
+        time.sleep(0.5)  # long enough for the undo to reach the locked row
+
+    monkeypatch.setattr(expenses, "add_to_totals", held_add)
+    outcome = {}
+
+    def edit():
+        with app.app_context():
+            try:
+                expenses.update_expense(alice_id, edited_id, {"amount": "30"})
+            finally:
+                editing.set()
+
+    thread = threading.Thread(target=edit)
+    thread.start()
+    assert editing.wait(timeout=30)
+    monkeypatch.setattr(expenses, "add_to_totals", real_add)
+    undoing.set()
+    with app.app_context():
+        outcome["undone"] = imports.undo_import(alice_id, record_id)
+    thread.join(timeout=30)
+
+    with app.app_context():
+        assert outcome == {"undone": 2}
+        assert stored(alice_id) == []
+        assert not check_monthly_totals()

@@ -250,15 +250,15 @@ def test_the_totals_and_categories_of_many_owners_are_written_in_a_few_statement
     )
 
 
-def test_totals_past_one_batch_are_written_one_upsert_per_batch(old_hash, monkeypatch):
-    monkeypatch.setattr(totals, "TOTALS_BATCH", 100)
+def test_totals_are_grouped_by_the_database_one_statement_per_group_of_users(old_hash, monkeypatch):
+    monkeypatch.setattr(legacy, "USERS_PER_TOTALS", 2)
     users, expenses = many_owners(old_hash, users=5, months=12, kinds=6)
 
     with recorded_statements() as statements:
         report = run(users, expenses)
 
     assert report.expenses == 720
-    assert writes_to(statements, "monthly_totals") == 4  # 360 keys, 100 a statement
+    assert writes_to(statements, "monthly_totals") == 3  # 5 users, 2 a statement
     assert totals.check_monthly_totals() == []
 
 

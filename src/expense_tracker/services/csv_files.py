@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import functools
 import io
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -172,8 +173,13 @@ def text_stream(content: bytes, encoding: str, limit: int | None = None) -> io.T
     With `limit`, only about the first `limit` bytes (for detection and previews).
     """
     start = len(UTF8_BOM) if content.startswith(UTF8_BOM) else 0
-    view = memoryview(content)[start : None if limit is None else start + limit]
-    return io.TextIOWrapper(io.BytesIO(view), encoding=encoding, errors="replace", newline="")
+    if limit is not None:
+        content = content[start : start + limit]
+        start = 0
+    # BytesIO shares the bytes object it is given (a memoryview or slice would be copied).
+    buffer = io.BytesIO(content)
+    buffer.seek(start)
+    return io.TextIOWrapper(buffer, encoding=encoding, errors="replace", newline="")
 
 
 def decode(content: bytes, encoding: str) -> str:
@@ -337,41 +343,34 @@ class Record:
     error: str = ""
 
 
-def _ends_inside_quotes(raw: str, delimiter: str) -> bool:
-    try:
-        list(csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter, strict=True))
-    except csv.Error:
-        return True
-    return False
+# Read after the file's last line: a record of its own, unless the file ends inside quotes
+# and the reader takes it into the open field. A noncharacter: no text holds it.
+_END = "\ufdd0"
 
 
-def records(text: str | io.TextIOBase, delimiter: str) -> Iterator[Record]:
-    """Yield every non-blank record with the physical line it starts on (the first is 1).
+def rows(text: str | io.TextIOBase, delimiter: str) -> Iterator[tuple[int, list[str], str]]:
+    """Yield (line, cells, problem) for every non-blank record, as `records` describes them.
 
-    `text` is the whole text or a stream of it (read line by line, never whole).
+    `problem` is "" or why the record cannot be read; the fast form, for whole files.
     """
-    raw: list[str] = []
     source = io.StringIO(text, newline="") if isinstance(text, str) else text
-
-    def lines() -> Iterator[str]:
-        for line in source:
-            raw.append(line)
-            yield line
-
-    reader = csv.reader(lines(), delimiter=delimiter)
-    pending: Record | None = None
-    pending_raw = ""
+    reader = csv.reader(itertools.chain(source, (_END,)), delimiter=delimiter)
+    pending: tuple[int, list[str]] | None = None
+    line = 1
     while True:
-        line = reader.line_num + 1
-        raw.clear()
         try:
-            cells = next(reader)
-        except StopIteration:
+            for cells in reader:
+                start, line = line, reader.line_num + 1
+                if not cells or (not cells[0].strip() and all(not c.strip() for c in cells)):
+                    continue
+                if pending is not None:
+                    yield pending[0], pending[1], ""
+                pending = (start, cells)
             break
         except csv.Error as error:
             # The reader goes on with the next line, so one bad line costs only itself.
             if pending is not None:
-                yield pending
+                yield pending[0], pending[1], ""
             pending = None
             if "field limit" in str(error):
                 reason = (
@@ -379,17 +378,31 @@ def records(text: str | io.TextIOBase, delimiter: str) -> Iterator[Record]:
                 )
             else:
                 reason = f"the line cannot be read ({error})."
-            yield Record(line, [], error=reason)
-            continue
-        if not cells or all(not cell.strip() for cell in cells):
-            continue
-        if pending is not None:
-            yield pending
-        pending, pending_raw = Record(line, cells), "".join(raw)
-    if pending is not None:
-        if _ends_inside_quotes(pending_raw, delimiter):
-            pending = Record(pending.line, pending.cells, cut_off=True)
-        yield pending
+            yield line, [], reason
+            line = reader.line_num + 1
+    if pending is None or pending[1] == [_END]:
+        return
+    start, cells = pending
+    if cells[-1].endswith(_END):  # the end was read into an open quoted field
+        cells[-1] = cells[-1][: -len(_END)]
+        yield start, cells, CUT_OFF
+    else:
+        yield start, cells, ""
+
+
+CUT_OFF = "the line ends inside quotes: the file seems cut off here."
+
+
+def records(text: str | io.TextIOBase, delimiter: str) -> Iterator[Record]:
+    """Yield every non-blank record with the physical line it starts on (the first is 1).
+
+    `text` is the whole text or a stream of it (read line by line, never whole).
+    """
+    for line, cells, problem in rows(text, delimiter):
+        if problem == CUT_OFF:
+            yield Record(line, cells, cut_off=True)
+        else:
+            yield Record(line, cells, error=problem)
 
 
 @functools.lru_cache(maxsize=CACHED)

@@ -20,16 +20,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from itertools import islice
+from itertools import compress, islice, repeat
 from typing import TextIO
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 
 from .. import clock
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..models import MAX_ID, Category, Expense, Import, ImportMapping, User
-from ..sql import upsert_insert
+from ..sql import bulk_insert, driver_value, lock_many, upsert_insert
 from .categories import (
     CategoryPlan,
     create_categories,
@@ -59,8 +59,9 @@ from .csv_files import (
     spending,
     text_stream,
 )
+from .csv_files import rows as csv_rows
 from .exports import unneutralise_formula
-from .totals import add_many_to_totals, month_of
+from .totals import add_grouped_to_totals
 from .validation import (
     DESCRIPTION_MAX,
     FieldError,
@@ -77,7 +78,6 @@ SIGNS = {
 }
 DUPLICATES = ("skip", "import")
 PREVIEW_ROWS = 10
-BATCH_SIZE = 5000
 LISTED = 20
 LISTED_ROWS = 1000  # rows of each kind a check keeps to show (it counts them all)
 MAPPING_NAME_MAX = 60
@@ -529,6 +529,10 @@ class Listed(list):
         if super().__len__() < LISTED_ROWS:
             super().append(item)
 
+    def full(self) -> bool:
+        """Whether it keeps no more items: later ones are only counted (`count += 1`)."""
+        return super().__len__() >= LISTED_ROWS
+
     def __len__(self) -> int:
         return self.count
 
@@ -537,51 +541,118 @@ class Listed(list):
 class _Plan:
     """Everything an import will write, worked out by reading only, before any write begins.
 
-    Accepted rows are kept as parallel columns of shared values (one date, amount and
-    name object per distinct value), about 40 bytes a row.
+    Accepted rows are kept as parallel columns of shared values (one date, name and
+    description object per distinct value, amounts as whole cents), about 30 bytes a row.
     """
 
     check: Check
     lines: array = field(default_factory=lambda: array("I"))
     dates: list = field(default_factory=list)
-    amounts: list = field(default_factory=list)
+    cents: array = field(default_factory=lambda: array("q"))
     categories: list = field(default_factory=list)  # category name keys
     descriptions: list = field(default_factory=list)
-    duplicate: bytearray = field(default_factory=bytearray)
+    duplicate: bytearray = field(default_factory=bytearray)  # 1 duplicate, 2 refused
     names: dict[str, str] = field(default_factory=dict)  # name key -> name as first written
     categories_plan: CategoryPlan | None = None
+
+    def row(self, index: int) -> Row:
+        return Row(
+            self.lines[index],
+            self.dates[index],
+            Decimal(self.cents[index]).scaleb(-2),
+            self.names[self.categories[index]],
+            self.descriptions[index],
+        )
+
+
+@lru_cache(maxsize=CACHED)
+def _cents(cell: str, decimal: str, signs: str) -> int:
+    return int(spending(signed_amount(cell, decimal), signs).scaleb(2))
+
+
+@lru_cache(maxsize=CACHED)
+def _name_key(name: str) -> str:
+    return Category.key_for(name)
+
+
+def _width_problem(found: int, width: int) -> str:
+    return (
+        f"it has {found} fields where the header has {width}:"
+        " the line may be cut off or hold an extra delimiter."
+    )
 
 
 def _plan(user_id: int, record: Import) -> _Plan:
     settings = settings_of(record)
+    if settings.date_col is None or settings.amount_col is None:
+        raise ValidationError({"date_col": "Choose the columns that hold the date and amount."})
     check = Check(Listed(), Listed(), Listed(), Listed())
-    plan = _Plan(check)
-    shared: dict = {}
-    intern = shared.setdefault
-    for reading in _readings(record, settings)[1]:
-        row = reading.row
-        if row is not None:
-            key = Category.key_for(row.category)
-            plan.names.setdefault(key, row.category)
-            plan.lines.append(row.line)
-            plan.dates.append(row.date)
-            plan.amounts.append(row.amount)
-            plan.categories.append(intern(key, key))
-            plan.descriptions.append(intern(row.description, row.description))
-        elif reading.problem.startswith("skipped: "):
-            check.skipped.append(Problem(reading.line, reading.problem[len("skipped: ") :]))
-        else:
-            check.invalid.append(Problem(reading.line, reading.problem))
-    shared.clear()
-    plan.duplicate = bytearray(len(plan.lines))
+    plan = _plan_rows(check, settings, _text(record, settings))
     if not plan.lines:
         return plan
     categories = plan_categories({user_id: list(plan.names.values())})
     plan.categories_plan = categories
+    _mark(user_id, plan, categories.refused)
+    return plan
+
+
+def _plan_rows(check: Check, settings: Settings, text: TextIO) -> _Plan:
+    """Read every row into the plan's columns, or into the check as invalid or skipped.
+
+    The loop of a million rows: each cell's meaning is read once per distinct text
+    (the readers are cached), and nothing is made per row but the columns' entries.
+    """
+    plan = _Plan(check)
+    data = csv_rows(text, settings.delimiter)
+    if settings.has_header:
+        first = next(data, None)
+        width = len(first[1]) if first else 0
+    else:
+        first = next(data, None)
+        width = len(first[1]) if first else 0
+        data = _chain([first] if first else [], data)
+    date_col, amount_col = settings.date_col, settings.amount_col
+    category_col, description_col = settings.category_col, settings.description_col
+    date_format, decimal, signs = settings.date_format, settings.decimal, settings.signs
+    default = settings.default_category
+    names, shared = plan.names, {}
+    intern = shared.setdefault
+    for line, cells, problem in data:
+        try:
+            if problem:
+                raise FieldError(problem)
+            if len(cells) != width:
+                raise FieldError(_width_problem(len(cells), width))
+            date = parse_date_as(cells[date_col], date_format)
+            cents = _cents(cells[amount_col], decimal, signs)
+            name = _category(cells[category_col] if category_col is not None else "", default)
+            description = (
+                _description(cells[description_col]) if description_col is not None else ""
+            )
+        except NotSpending as skipped:
+            check.skipped.append(Problem(line, str(skipped)))
+            continue
+        except FieldError as error:
+            check.invalid.append(Problem(line, str(error)))
+            continue
+        key = _name_key(name)
+        names.setdefault(key, name)
+        plan.lines.append(line)
+        plan.dates.append(date)
+        plan.cents.append(cents)
+        plan.categories.append(intern(key, key))
+        plan.descriptions.append(intern(description, description))
+    plan.duplicate = bytearray(len(plan.lines))
+    return plan
+
+
+def _mark(user_id: int, plan: _Plan, refused: set) -> None:
+    """Mark each row new, duplicate or refused (its category over the cap), in the check."""
+    check = plan.check
     # One range read over the (user_id, date, id) index, not one query per row.
     existing = Counter(
-        tuple(found)
-        for found in db.session.execute(
+        (date, int(amount.scaleb(2)), description)
+        for date, amount, description in db.session.execute(
             select(Expense.date, Expense.amount, Expense.description).where(
                 Expense.user_id == user_id,
                 Expense.date >= min(plan.dates),
@@ -589,27 +660,32 @@ def _plan(user_id: int, record: Import) -> _Plan:
             )
         )
     )
-    refused = categories.refused
+    if not existing and not refused:  # a first import: every row is new
+        for index in range(min(len(plan.lines), LISTED_ROWS)):
+            check.new.append(plan.row(index))
+        check.new.count = len(plan.lines)
+        return
     for index in range(len(plan.lines)):
-        date, amount, description = plan.dates[index], plan.amounts[index], plan.descriptions[index]
-        row_key = (date, amount, description)
         if refused and (user_id, plan.categories[index]) in refused:
-            plan.duplicate[index] = 2  # refused: invalid
+            plan.duplicate[index] = 2
             name = plan.names[plan.categories[index]]
             check.invalid.append(
                 Problem(plan.lines[index], "the category: " + _lower(too_many(name)))
             )
             continue
-        row = Row(plan.lines[index], date, amount, plan.names[plan.categories[index]], description)
+        row_key = (plan.dates[index], plan.cents[index], plan.descriptions[index])
         if existing[row_key] > 0:
             existing[row_key] -= 1
             plan.duplicate[index] = 1
-            check.duplicates.append(row)
+            listed = check.duplicates
         else:
-            check.new.append(row)
+            listed = check.new
+        if listed.full():
+            listed.count += 1
+        else:
+            listed.append(plan.row(index))
     if refused:
         check.invalid.sort(key=lambda problem: problem.line)
-    return plan
 
 
 def _lower(message: str) -> str:
@@ -639,7 +715,9 @@ def run_import(user_id: int, import_id: int, duplicates: str = "skip") -> int:
         claimed = db.session.execute(
             update(Import)
             .where(Import.id == record_id, Import.user_id == user_id, Import.status == "pending")
-            .values(status="done")
+            # The bytes go at once: the plan holds all it needs, and a row rewritten with
+            # them would copy megabytes.
+            .values(status="done", content=None)
             .execution_options(synchronize_session=False)
         ).rowcount
         if not claimed:
@@ -648,7 +726,7 @@ def run_import(user_id: int, import_id: int, duplicates: str = "skip") -> int:
         db.session.execute(
             update(Import)
             .where(Import.id == record_id)
-            .values(imported=count, content=None, finished_at=clock.now())
+            .values(imported=count, finished_at=clock.now())
             .execution_options(synchronize_session=False)
         )
         db.session.commit()
@@ -661,44 +739,67 @@ def run_import(user_id: int, import_id: int, duplicates: str = "skip") -> int:
 CATEGORIES_CHANGED = "Your categories changed while this file was being imported: check it again."
 
 
+EXPENSE_COLUMNS = (
+    "user_id",
+    "category_id",
+    "date",
+    "amount_cents",
+    "description",
+    "import_id",
+    "created_at",
+    "updated_at",
+)
+
+
 def _store(user_id: int, import_id: int, plan: _Plan, *, skip_duplicates: bool) -> int:
+    """Write the plan's rows in date order through the driver, then add them to the totals.
+
+    In date order each index of expenses grows at a few places instead of at random
+    ones: on SQLite that makes the insert about three times faster.
+    """
     ids = _hold_categories(user_id, plan) if plan.categories_plan else {}
-    statement = insert(Expense.__table__)
-    totals: dict[tuple[int, dt.date, int], list] = {}
-    batch: list[dict] = []
-    now = clock.now()
-    count = 0
-    skip = 1 if skip_duplicates else 3
-    for index in range(len(plan.lines)):
-        flag = plan.duplicate[index]
-        if flag == 2 or flag == skip:
-            continue
-        category_id = ids[(user_id, plan.categories[index])]
-        date, amount = plan.dates[index], plan.amounts[index]
-        batch.append(
-            {
-                "user_id": user_id,
-                "category_id": category_id,
-                "date": date,
-                "amount_cents": amount,
-                "description": plan.descriptions[index],
-                "import_id": import_id,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        total = totals.setdefault((user_id, month_of(date), category_id), [Decimal(0), 0])
-        total[0] += amount
-        total[1] += 1
-        if len(batch) >= BATCH_SIZE:
-            db.session.execute(statement, batch)
-            count += len(batch)
-            batch = []
-    if batch:
-        db.session.execute(statement, batch)
-        count += len(batch)
-    add_many_to_totals(totals)
+    wanted = b"\x01\x00\x00" if skip_duplicates else b"\x01\x01\x00"  # by duplicate flag
+    keep = plan.duplicate.translate(wanted + bytes(253))
+    order = _in_date_order(plan.dates, keep)
+    if not order:
+        return 0
+    table = Expense.__table__
+    category_of = {key: category_id for (_, key), category_id in ids.items()}
+    date_of = {day: driver_value(table.c.date, day) for day in set(plan.dates)}
+    now = driver_value(table.c.created_at, clock.now())
+    rows = zip(
+        repeat(user_id),
+        map(category_of.__getitem__, map(plan.categories.__getitem__, order)),
+        map(date_of.__getitem__, map(plan.dates.__getitem__, order)),
+        map(plan.cents.__getitem__, order),
+        map(plan.descriptions.__getitem__, order),
+        repeat(import_id),
+        repeat(now),
+        repeat(now),
+    )
+    count = bulk_insert(table, EXPENSE_COLUMNS, rows)
+    add_grouped_to_totals(Expense.import_id == import_id)
     return count
+
+
+def _in_date_order(dates: list, keep: bytes) -> array:
+    """The indexes of the kept rows (keep[i] is 1), by date, in file order within a date.
+
+    A counting sort into one array of 4 bytes a row, where sorted() would hold an int
+    object of 36 bytes for each.
+    """
+    rank = {day: number for number, day in enumerate(sorted(set(dates)))}
+    ranks = array("I", map(rank.__getitem__, dates))
+    counts = Counter(compress(ranks, keep))
+    start, place = 0, [0] * len(rank)
+    for number in range(len(rank)):
+        place[number], start = start, start + counts[number]
+    order = array("I", bytes(4 * start))
+    for index in compress(range(len(ranks)), keep):
+        number = ranks[index]
+        order[place[number]] = index
+        place[number] += 1
+    return order
 
 
 def _hold_categories(user_id: int, plan: _Plan) -> dict[tuple[int, str], int]:
@@ -725,22 +826,14 @@ def undo_import(user_id: int, import_id: int) -> int:
     if not claimed:
         db.session.rollback()
         raise ValidationError({"import": "Only a finished import can be undone, and only once."})
-    # RETURNING gives the values each row had when deleted, edits included, so the
-    # totals lose exactly what goes.
-    # Read row by row as they go, never all at once: a large import's rows are many.
-    deleted = db.session.connection().execute(
-        delete(Expense.__table__)
-        .where(Expense.user_id == user_id, Expense.import_id == record.id)
-        .returning(Expense.date, Expense.category_id, Expense.amount)
-    )
-    totals: dict[tuple[int, dt.date, int], list] = {}
-    count = 0
-    for date, category_id, amount in deleted:
-        total = totals.setdefault((user_id, month_of(date), category_id), [Decimal(0), 0])
-        total[0] -= amount
-        total[1] -= 1
-        count += 1
-    add_many_to_totals(totals)
+    # Locked, then taken off the totals as they are now, edits included, then deleted: all
+    # in the database, none of a large import's rows read into Python.
+    imported = (Expense.user_id == user_id, Expense.import_id == record.id)
+    lock_many(Expense, *imported)
+    add_grouped_to_totals(*imported, sign=-1)
+    count = db.session.execute(
+        delete(Expense).where(*imported).execution_options(synchronize_session=False)
+    ).rowcount
     db.session.commit()
     return count
 

@@ -17,18 +17,20 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import TextIO
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from .. import clock
 from ..extensions import db
 from ..models import CENTS, Category, Expense, User
+from ..sql import bulk_insert, driver_value
 from .accounts import USERNAME
 from .categories import create_categories, plan_categories, too_many
-from .csv_files import FIELD_MAX, INTEGER_DIGITS_MAX
+from .csv_files import CACHED, FIELD_MAX, INTEGER_DIGITS_MAX
 from .exports import unneutralise_formula
-from .totals import add_many_to_totals, month_of
+from .totals import add_grouped_to_totals
 from .validation import FieldError, clean_category, clean_description, parse_amount, parse_date
 
 USER_COLUMNS = {"id": ("id",), "username": ("username",), "hash": ("password_hash", "password")}
@@ -39,7 +41,8 @@ EXPENSE_COLUMNS = {
     "category": ("category",),
 }
 OPTIONAL_EXPENSE_COLUMNS = {"id": ("id",), "description": ("description",)}
-BATCH_SIZE = 5000
+USERS_PER_TOTALS = 500
+BATCH_SIZE = 50_000  # rows per insert: fewer, larger sorted batches
 # Werkzeug's hashes are "method$salt$hash": pbkdf2:<digest>[:<iterations>] or
 # scrypt[:<n>:<r>:<p>], with a hex digest. Older plain-digest methods no longer verify.
 _WERKZEUG_HASH = re.compile(
@@ -261,20 +264,41 @@ def _existing_usernames(lowered: list[str]) -> set[str]:
 def _clean_expense(values: dict[str, str]) -> dict:
     """Return an expense's clean values, or raise FieldError naming the field."""
     cleaned = {}
-    for key, clean in (
-        ("date", legacy_date),
-        ("amount", legacy_amount),
-        ("category", clean_category),
-        ("description", clean_description),
-    ):
-        raw = values.get(key, "")
-        if key in ("category", "description"):
-            raw = unneutralise_formula(raw.strip())
+    for key, clean in _CLEANERS:
         try:
-            cleaned[key] = clean(raw)
+            cleaned[key] = clean(values.get(key, ""))
         except FieldError as error:
             raise FieldError(f"{key}: {error}") from None
     return cleaned
+
+
+# Each distinct text is cleaned once: the old app's files repeat dates, amounts and names.
+@lru_cache(maxsize=CACHED)
+def _clean_date(raw: str) -> dt.date:
+    return legacy_date(raw)
+
+
+@lru_cache(maxsize=CACHED)
+def _clean_amount(raw: str) -> Decimal:
+    return legacy_amount(raw)
+
+
+@lru_cache(maxsize=CACHED)
+def _clean_category(raw: str) -> str:
+    return clean_category(unneutralise_formula(raw.strip()))
+
+
+@lru_cache(maxsize=CACHED)
+def _clean_description(raw: str) -> str:
+    return clean_description(unneutralise_formula(raw.strip()))
+
+
+_CLEANERS = (
+    ("date", _clean_date),
+    ("amount", _clean_amount),
+    ("category", _clean_category),
+    ("description", _clean_description),
+)
 
 
 def _import_expenses(
@@ -284,7 +308,7 @@ def _import_expenses(
     users_name: str,
     report: LegacyReport,
 ) -> None:
-    store = _Store(name, report)
+    store = _Store(name, report, list(users.new_ids.values()))
     seen_ids: dict[str, int] = {}
     for line, values, problem in _records(rows, EXPENSE_COLUMNS, OPTIONAL_EXPENSE_COLUMNS, name):
         legacy_user = values["user_id"].strip()
@@ -314,15 +338,25 @@ def _import_expenses(
     store.finish()
 
 
+_COLUMNS = (
+    "user_id",
+    "category_id",
+    "date",
+    "amount_cents",
+    "description",
+    "created_at",
+    "updated_at",
+)
+
+
 class _Store:
     """Expenses stored a batch at a time: categories made per batch, totals at the end."""
 
-    def __init__(self, file: str, report: LegacyReport) -> None:
-        self.file, self.report = file, report
+    def __init__(self, file: str, report: LegacyReport, user_ids: list[int]) -> None:
+        self.file, self.report, self.user_ids = file, report, user_ids
         self.categories: dict[tuple[int, str], int] = {}
-        self.totals: dict[tuple[int, dt.date, int], list] = {}
         self.pending: list[tuple[int, int, dict]] = []
-        self.now = clock.now()
+        self.now = driver_value(Expense.__table__.c.created_at, clock.now())
 
     def add(self, line: int, user_id: int, cleaned: dict) -> None:
         self.pending.append((line, user_id, cleaned))
@@ -350,30 +384,33 @@ class _Store:
                 )
                 continue
             category_id = self.categories[key]
-            batch.append(
-                {
-                    "user_id": user_id,
-                    "category_id": category_id,
-                    "date": cleaned["date"],
-                    "amount": cleaned["amount"],
-                    "description": cleaned["description"],
-                    "created_at": self.now,
-                    "updated_at": self.now,
-                }
-            )
-            total = self.totals.setdefault(
-                (user_id, month_of(cleaned["date"]), category_id), [0, 0]
-            )
-            total[0] += cleaned["amount"]
-            total[1] += 1
+            day, amount = cleaned["date"], cleaned["amount"]
+            batch.append((user_id, category_id, day, amount, cleaned["description"]))
         self.pending = []
         if batch:
-            db.session.execute(insert(Expense), batch)
-            self.report.expenses += len(batch)
+            self.report.expenses += self._write(batch)
+
+    def _write(self, batch: list[tuple]) -> int:
+        """Insert a batch through the driver, in (user, date) order, as the index holds them."""
+        table = Expense.__table__
+        date, cents = table.c.date, table.c.amount_cents
+        dates = {day: driver_value(date, day) for day in {row[2] for row in batch}}
+        amounts = {amount: driver_value(cents, amount) for amount in {row[3] for row in batch}}
+        batch.sort(key=lambda row: (row[0], row[2]))
+        rows = (
+            (user_id, category_id, dates[day], amounts[amount], text, self.now, self.now)
+            for user_id, category_id, day, amount, text in batch
+        )
+        return bulk_insert(table, _COLUMNS, rows)
 
     def finish(self) -> None:
         self.flush()
-        add_many_to_totals(self.totals)
+        # Every expense of these new accounts is one of this import's: the database groups
+        # them into their monthly totals, none read back into Python.
+        for start in range(0, len(self.user_ids), USERS_PER_TOTALS):
+            add_grouped_to_totals(
+                Expense.user_id.in_(self.user_ids[start : start + USERS_PER_TOTALS])
+            )
         self.report.problems.sort(key=lambda problem: (problem.file == self.file, problem.line))
 
 

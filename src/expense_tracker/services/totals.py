@@ -57,6 +57,19 @@ def add_many_to_totals(deltas: dict[tuple[int, dt.date, int], list | tuple]) -> 
         db.session.execute(sum_on_conflict(upsert_insert(MonthlyTotal).values(rows)))
 
 
+def add_grouped_to_totals(*conditions, sign: int = 1) -> None:
+    """Add the expenses that meet `conditions` to their monthly totals, in one statement.
+
+    The database groups them (an INSERT ... SELECT), so rows written in bulk are added
+    without being read into Python; in key order, as `add_many_to_totals` locks them.
+    With sign=-1 they are taken away (before they are deleted, locked meanwhile).
+    """
+    grouped = _grouped_expenses(sign).where(*conditions)
+    grouped = grouped.order_by(Expense.user_id, grouped.selected_columns.month, Expense.category_id)
+    columns = ["user_id", "month", "category_id", "total_cents", "count"]
+    db.session.execute(sum_on_conflict(upsert_insert(MonthlyTotal).from_select(columns, grouped)))
+
+
 def sum_on_conflict(statement):
     """Return `statement` made to add its total and count to a (user, month, category) row.
 
@@ -76,18 +89,20 @@ def sum_on_conflict(statement):
 def month_expression():
     """SQL for the first day of an expense's month, on either database (text on SQLite)."""
     if dialect_name() == "postgresql":
-        return func.date_trunc("month", Expense.date).cast(db.Date)
+        # A literal, not a parameter: the GROUP BY and ORDER BY must repeat the very same SQL.
+        return func.date_trunc(literal_column("'month'"), Expense.date).cast(db.Date)
     return func.date(Expense.date, literal_column("'start of month'"))
 
 
-def _grouped_expenses():
+def _grouped_expenses(sign: int = 1):
     month = month_expression()
+    total, count = func.sum(Expense.amount), func.count()
     return select(
         Expense.user_id,
         month.label("month"),
         Expense.category_id,
-        func.sum(Expense.amount),
-        func.count(),
+        total if sign > 0 else -total,
+        count if sign > 0 else -count,
     ).group_by(Expense.user_id, month, Expense.category_id)
 
 
