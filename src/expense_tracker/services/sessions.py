@@ -3,7 +3,8 @@
 The browser's (signed) cookie carries a random secret; the database keeps its SHA-256
 digest with the user, when it started and when it was last seen. A session ends at log
 out, when it has been idle too long, when it reaches its absolute lifetime, when the
-password changes, and when the user ends all other sessions. At each of those remedies,
+password changes or two-factor authentication is turned on or off (all but the session that
+made the change), and when the user ends all other sessions. At each of those remedies,
 and when two-factor authentication changes, the session that made the change is rotated:
 it gets a new secret and the old one stops working, so a copy of its cookie is logged out
 while the browser itself stays logged in.
