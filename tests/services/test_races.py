@@ -15,7 +15,7 @@ import time
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.orm import Session
 
 from expense_tracker.errors import Conflict, NotFound, Stale, ValidationError
@@ -374,3 +374,57 @@ def test_an_import_into_a_category_merged_after_its_check_files_its_rows_anew(
     assert db.session.get(Category, food) is None
     filed = select(Category.name).join(Expense).where(Expense.user_id == user.id)
     assert sorted(db.session.scalars(filed)) == ["Food", "Groceries", "Groceries"]
+
+
+# Caps and duplicates: counted and written in one locked step.
+
+
+def meeting(monkeypatch, owner, name: str, parties: int) -> None:
+    """Make `owner.name` wait, once it has returned, until `parties` calls have (or PAUSE)."""
+    barrier = threading.Barrier(parties)
+    original = getattr(owner, name)
+
+    def met(*args, **kwargs):
+        result = original(*args, **kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(PAUSE)
+        return result
+
+    monkeypatch.setattr(owner, name, met)
+
+
+def add_categories(user_id: int, count: int) -> None:
+    db.session.execute(
+        insert(Category),
+        [
+            {"user_id": user_id, "name": f"Full {n}", "name_key": f"full {n}", "color": n % 10}
+            for n in range(count)
+        ],
+    )
+    db.session.commit()
+
+
+def a_new_expense(user, n):
+    return lambda: make_expense(user, amount="5", category=f"New {n}").id
+
+
+def a_new_budget(user, n):
+    return lambda: budgets.replace_budgets(user.id, None, {f"New {n}": "10"})
+
+
+@pytest.mark.parametrize("write", [a_new_expense, a_new_budget], ids=["expense", "budget"])
+def test_new_categories_from_several_clients_at_once_stop_exactly_at_the_cap(
+    app, user, monkeypatch, write
+):
+    add_categories(user.id, categories.CATEGORIES_MAX - 2)
+    # Every client has counted the categories before any has made its own.
+    meeting(monkeypatch, categories, "plan_categories", 4)
+
+    outcomes = in_threads(app, *(write(user, n) for n in range(4)))
+
+    refused = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    assert len(refused) == 2, outcomes
+    assert all(isinstance(outcome, ValidationError) for outcome in refused), outcomes
+    assert all("would be a new category" in str(outcome.errors) for outcome in refused)
+    count = select(db.func.count()).select_from(Category).where(Category.user_id == user.id)
+    assert db.session.scalar(count) == categories.CATEGORIES_MAX
