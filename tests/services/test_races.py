@@ -428,3 +428,25 @@ def test_new_categories_from_several_clients_at_once_stop_exactly_at_the_cap(
     assert all("would be a new category" in str(outcome.errors) for outcome in refused)
     count = select(db.func.count()).select_from(Category).where(Category.user_id == user.id)
     assert db.session.scalar(count) == categories.CATEGORIES_MAX
+
+
+def test_two_imports_of_one_file_at_once_never_both_store_its_rows(app, user, monkeypatch):
+    from expense_tracker.services import imports
+
+    text_ = (
+        "date,amount,category,description\n2026-01-05,4.50,Food,Coffee\n2026-01-06,9,Food,Lunch\n"
+    )
+    first, second = (imports.start_import(user.id, "bank.csv", text_.encode()).id for _ in "ab")
+    # Both have compared the file with the stored expenses before either writes.
+    meeting(monkeypatch, imports, "_plan", 2)
+
+    outcomes = in_threads(
+        app, lambda: imports.run_import(user.id, first), lambda: imports.run_import(user.id, second)
+    )
+
+    # One stores both rows; the other finds them duplicates, or is refused with a message.
+    assert outcomes.count(2) == 1, outcomes
+    [other] = [outcome for outcome in outcomes if outcome != 2]
+    assert other == 0 or (isinstance(other, Conflict) and "Another import" in str(other)), outcomes
+    assert db.session.scalar(select(db.func.count(Expense.id))) == 2
+    assert totals.check_monthly_totals() == []

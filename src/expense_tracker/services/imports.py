@@ -550,6 +550,7 @@ class _Plan:
     duplicate: bytearray = field(default_factory=bytearray)
     names: dict[str, str] = field(default_factory=dict)  # name key -> name as first written
     categories_plan: CategoryPlan | None = None
+    finished: int = 0  # the user's imports finished when the duplicates were looked for
 
 
 def _plan(user_id: int, record: Import) -> _Plan:
@@ -576,6 +577,9 @@ def _plan(user_id: int, record: Import) -> _Plan:
     plan.duplicate = bytearray(len(plan.lines))
     if not plan.lines:
         return plan
+    # Counted before the expenses are read: an import that finishes after this count may
+    # have stored rows the read below does not see.
+    plan.finished = _finished_imports(user_id, but=record.id)
     categories = plan_categories({user_id: list(plan.names.values())})
     plan.categories_plan = categories
     # One range read over the (user_id, date, id) index, not one query per row.
@@ -610,6 +614,18 @@ def _plan(user_id: int, record: Import) -> _Plan:
     if refused:
         check.invalid.sort(key=lambda problem: problem.line)
     return plan
+
+
+def _finished_imports(user_id: int, but: int) -> int:
+    """How many of the user's imports other than `but` have been run (done or undone since).
+
+    It only grows: a finished import stays, undone or not.
+    """
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Import)
+        .where(Import.user_id == user_id, Import.status != "pending", Import.id != but)
+    )
 
 
 def _lower(message: str) -> str:
@@ -659,10 +675,19 @@ def run_import(user_id: int, import_id: int, duplicates: str = "skip") -> int:
 
 
 CATEGORIES_CHANGED = "Your categories changed while this file was being imported: check it again."
+ANOTHER_IMPORT = (
+    "Another import finished while this file was being imported, and may hold the same rows:"
+    " check this file again."
+)
 
 
 def _store(user_id: int, import_id: int, plan: _Plan, *, skip_duplicates: bool) -> int:
     ids = _hold_categories(user_id, plan) if plan.categories_plan else {}
+    # The user's row is held now (by `_hold_categories`): imports write one after another.
+    # One that finished since the duplicates were looked for may have stored the same rows;
+    # only then would they need looking for again, so the common case reads no expenses here.
+    if skip_duplicates and ids and _finished_imports(user_id, but=import_id) != plan.finished:
+        raise Conflict(ANOTHER_IMPORT)
     statement = insert(Expense.__table__)
     totals: dict[tuple[int, dt.date, int], list] = {}
     batch: list[dict] = []
