@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from expense_tracker.errors import Conflict, NotFound, Stale, ValidationError
 from expense_tracker.extensions import db
-from expense_tracker.models import Budget, Category, Expense
+from expense_tracker.models import Budget, Category, Expense, RecurringExpense
 from expense_tracker.services import budgets, categories, expenses, recurring, totals
 from expense_tracker.services.categories import resolve_category
 from expense_tracker.sql import dialect_name
@@ -450,3 +450,41 @@ def test_two_imports_of_one_file_at_once_never_both_store_its_rows(app, user, mo
     assert other == 0 or (isinstance(other, Conflict) and "Another import" in str(other)), outcomes
     assert db.session.scalar(select(db.func.count(Expense.id))) == 2
     assert totals.check_monthly_totals() == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda user_id, rid: recurring.update_recurring(
+            user_id, rid, {"amount": "120"}, dt.date(2026, 3, 15)
+        ),
+        lambda user_id, rid: recurring.pause_recurring(user_id, rid, dt.date(2026, 3, 15)),
+    ],
+    ids=["edit", "pause"],
+)
+def test_a_recurring_expense_changed_while_its_category_is_merged_ends_in_both_done(
+    app, user, monkeypatch, change
+):
+    raw = {"amount": "100", "category": "Housing", "frequency": "monthly"}
+    template = recurring.create_recurring(
+        user.id, {**raw, "start_date": "2026-01-01"}, dt.date(2026, 1, 15)
+    )
+    template_id, housing = template.id, template.category_id
+    rent = make_expense(user, amount="1", category="Rent").category_id
+    merged = threading.Event()
+    # The change holds the recurring expense, and has yet to make what is due.
+    pause_after(monkeypatch, recurring, "get_recurring", merged)
+
+    changed, into = in_threads(
+        app,
+        lambda: change(user.id, template_id),
+        setting(merged, lambda: categories.merge_category(user.id, housing, rent)),
+    )
+
+    assert not isinstance(changed, Exception), changed
+    assert isinstance(into, Category), into
+    assert totals.check_monthly_totals() == []
+    db.session.expire_all()
+    assert db.session.get(RecurringExpense, template_id).category_id == rent
+    made = select(Expense.category_id).where(Expense.description == "")
+    assert set(db.session.scalars(made)) == {rent}

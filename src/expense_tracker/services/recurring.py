@@ -289,13 +289,15 @@ def _due_batch(today: dt.date, user_id: int | None, after: int) -> list[Recurrin
 
 
 def _held(recurring_expense: RecurringExpense) -> RecurringExpense | None:
-    """Hold the category its expenses go to (FOR KEY SHARE), then read it again as stored now.
+    """Hold it, then the category its expenses go to (FOR KEY SHARE); read it again as stored.
 
+    The order every change of a recurring expense and a merge of categories take them in.
     A merge of that category either waits for the job or went first; then the recurring
     expense files under another category now, and is left to the next run (None), as is
-    one deleted meanwhile. Its schedule needs no lock: each date is claimed (`_make_due`).
+    one deleted meanwhile. Each date is still claimed on its own (`_make_due`).
     """
     category_id = recurring_expense.category_id
+    lock_rows(RecurringExpense, RecurringExpense.id == recurring_expense.id)
     lock_rows(Category, Category.id == category_id, strength="key share")
     found = db.session.scalar(
         fresh(select(RecurringExpense).where(RecurringExpense.id == recurring_expense.id))
