@@ -488,3 +488,23 @@ def test_a_recurring_expense_changed_while_its_category_is_merged_ends_in_both_d
     assert db.session.get(RecurringExpense, template_id).category_id == rent
     made = select(Expense.category_id).where(Expense.description == "")
     assert set(db.session.scalars(made)) == {rent}
+
+
+def test_an_expense_edited_while_its_category_is_merged_ends_in_both_done(app, user, monkeypatch):
+    expense_id = make_expense(user, amount="5", category="Food").id
+    food = db.session.get(Expense, expense_id).category_id
+    groceries = make_expense(user, amount="7", category="Groceries").category_id
+    merged = threading.Event()
+    # The edit holds the expense, and has yet to file it under its category.
+    pause_after(monkeypatch, expenses, "get_expense", merged)
+
+    edited, into = in_threads(
+        app,
+        lambda: expenses.update_expense(user.id, expense_id, {"amount": "6", "category": "Food"}),
+        setting(merged, lambda: categories.merge_category(user.id, food, groceries)),
+    )
+
+    assert not isinstance(edited, Exception), edited
+    assert isinstance(into, Category), into
+    assert totals.check_monthly_totals() == []
+    assert stored(expense_id)[0] == Decimal("6.00")

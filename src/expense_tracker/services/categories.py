@@ -487,15 +487,12 @@ def merge_category(user_id: int, source_id: int, into: int | str | None) -> Cate
     target_id = _clean_into(into)
     ids = [category_id for category_id in (source_id, target_id) if 0 < category_id <= MAX_ID]
     owned = (Category.user_id == user_id, Category.id.in_(ids))
-    # The recurring expenses that move come before the categories, in the order a change
-    # of one takes them (it holds its row, then files expenses under its category): the
-    # other order deadlocks on PostgreSQL. SQLite's one write lock needs no order.
+    # The expenses and recurring expenses that move come before the categories, in the
+    # order an edit of one takes them (it holds its row, then files it under its category):
+    # the other order deadlocks on PostgreSQL. SQLite's one write lock needs no order.
     if dialect_name() != "sqlite":
-        lock_rows(
-            RecurringExpense,
-            RecurringExpense.user_id == user_id,
-            RecurringExpense.category_id == source_id,
-        )
+        for model in (Expense, RecurringExpense):
+            lock_rows(model, model.user_id == user_id, model.category_id == source_id)
     # Both at once, in id order: two opposite merges cannot each hold one and wait for the
     # other. The second to come finds one of them gone (NotFound).
     lock_rows(Category, *owned)
