@@ -82,7 +82,7 @@ LISTED = 20
 LISTED_ROWS = 1000  # rows of each kind a check keeps to show (it counts them all)
 MAPPING_NAME_MAX = 60
 # Uploads never imported are dropped after this long: a few by every upload of anyone, and
-# all by `flask --app expense_tracker purge-uploads` (run it from cron).
+# all by `flask --app expense_tracker purge-expired` (run it from cron).
 PENDING_LIFETIME = dt.timedelta(days=1)
 PENDING_MAX = 3  # uploads a user may keep waiting at once, each up to IMPORT_MAX_BYTES
 PURGE_BATCH = 20  # expired uploads each upload deletes, so that no upload waits long
@@ -317,9 +317,17 @@ def _purge_expired(now: dt.datetime, limit: int | None) -> int:
     ).rowcount
 
 
+def purge_expired_uploads(now: dt.datetime) -> int:
+    """Delete every user's uploads left pending for longer than a day; return how many.
+
+    Does not commit (see `housekeeping.purge_expired`).
+    """
+    return _purge_expired(now, None)
+
+
 def purge_pending(now: dt.datetime | None = None) -> int:
     """Delete every user's uploads left pending for longer than a day; return how many."""
-    count = _purge_expired(now or clock.now(), None)
+    count = purge_expired_uploads(now or clock.now())
     db.session.commit()
     return count
 
