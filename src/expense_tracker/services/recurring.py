@@ -30,7 +30,7 @@ from .. import clock
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Category, Expense, RecurringExpense, RecurringOccurrence, User
-from ..sql import fresh, lock_rows, owned_row, upsert_insert
+from ..sql import dialect_name, fresh, lock_rows, owned_row, upsert_insert
 from .categories import resolve_category
 from .expenses import stage_expense
 from .validation import (
@@ -297,7 +297,8 @@ def _held(recurring_expense: RecurringExpense) -> RecurringExpense | None:
     one deleted meanwhile. Each date is still claimed on its own (`_make_due`).
     """
     category_id = recurring_expense.category_id
-    lock_rows(RecurringExpense, RecurringExpense.id == recurring_expense.id)
+    if dialect_name() != "sqlite":  # SQLite's one write lock, taken next, needs no order
+        lock_rows(RecurringExpense, RecurringExpense.id == recurring_expense.id)
     lock_rows(Category, Category.id == category_id, strength="key share")
     found = db.session.scalar(
         fresh(select(RecurringExpense).where(RecurringExpense.id == recurring_expense.id))
