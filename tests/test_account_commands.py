@@ -61,6 +61,36 @@ def test_invite_without_a_base_url_prints_the_path(app, runner):
     assert result.output.startswith("/auth/register/")
 
 
+def test_invite_prints_a_whole_link_on_the_base_url_setting(app, runner):
+    app.config["REGISTRATION"] = "invite"
+    app.config["BASE_URL"] = "https://expenses.example.org"
+    app.config["TRUSTED_HOSTS"] = ["evil.example"]
+
+    result = runner.invoke(args=["invite"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("https://expenses.example.org/auth/register/")
+
+
+def test_invite_with_trusted_hosts_alone_prints_the_path(app, runner):
+    app.config["REGISTRATION"] = "invite"
+    app.config["TRUSTED_HOSTS"] = ["expenses.example.org"]
+
+    result = runner.invoke(args=["invite"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("/auth/register/")
+
+
+def test_a_base_url_that_is_no_address_is_refused(app, runner):
+    app.config["REGISTRATION"] = "invite"
+
+    result = runner.invoke(args=["invite", "--base-url", "expenses.example.org"])
+
+    assert result.exit_code == 2
+    assert "BASE_URL must be this server's address" in result.output
+
+
 def test_invite_is_refused_when_registration_is_closed(app, runner):
     app.config["REGISTRATION"] = "closed"
 

@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import create_engine, insert, select, text, update
 from werkzeug.security import generate_password_hash
 
 from expense_tracker.extensions import db
@@ -213,3 +213,59 @@ def test_purge_uploads_drops_expired_pending_uploads_and_says_how_many(app, runn
     with app.app_context():
         assert db.session.get(Import, old_id) is None
         assert db.session.get(Import, new_id) is not None
+
+
+def test_purge_expired_drops_what_has_expired_and_keeps_the_rest(app, runner, user):
+    from expense_tracker import clock
+    from expense_tracker.models import (
+        ApiToken,
+        Invitation,
+        PasswordReset,
+        ThrottleCounter,
+        UserSession,
+    )
+    from expense_tracker.services import access, invitations, sessions, throttle, tokens
+
+    app.config["REGISTRATION"] = "invite"
+    long_ago = clock.now() - dt.timedelta(days=400)
+    with app.app_context():
+        # Made first, then aged: each of these writes purges a few of its kind on the way.
+        gone = [tokens.create_token(user.id, "gone", 30)[0].id]
+        tokens.create_token(user.id, "kept", None)
+        gone.append(invitations.create_invitation(user.id)[0].id)
+        invitations.create_invitation(user.id)
+        used = access.create_password_reset(user.username)
+        access.reset_password(used, "a brand new passphrase", "a brand new passphrase")
+        access.create_password_reset(user.username)  # still usable
+        sessions.start_session(user.id)
+        sessions.start_session(user.id)
+        throttle.attempt_registration("192.0.2.1")
+        first = db.session.scalar(select(db.func.min(UserSession.id)))
+        for statement in (
+            update(ApiToken).where(ApiToken.id == gone[0]).values(expires_at=long_ago),
+            update(Invitation).where(Invitation.id == gone[1]).values(expires_at=long_ago),
+            update(UserSession)
+            .where(UserSession.id == first)
+            .values(created_at=long_ago, last_seen_at=long_ago),
+            update(ThrottleCounter).values(last_at=long_ago),
+        ):
+            db.session.execute(statement)
+        db.session.commit()
+
+    result = runner.invoke(args=["purge-expired"])
+
+    assert result.exit_code == 0, result.output
+    assert "1 API token expired over 30 days ago" in result.output
+    with app.app_context():
+        assert db.session.scalars(select(ApiToken.name)).all() == ["kept"]
+        assert db.session.scalar(select(db.func.count(Invitation.id))) == 1
+        assert db.session.scalar(select(db.func.count(PasswordReset.id))) == 1
+        assert db.session.scalar(select(db.func.count(UserSession.id))) == 1
+        assert db.session.scalar(select(db.func.count(ThrottleCounter.key))) == 0
+
+
+def test_purge_uploads_is_still_the_same_command(app, runner):
+    result = runner.invoke(args=["purge-uploads"])
+
+    assert result.exit_code == 0, result.output
+    assert "1 API token" not in result.output and "Purged 0 pending uploads" in result.output

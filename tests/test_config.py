@@ -287,3 +287,21 @@ def test_without_trusted_hosts_any_host_is_served(monkeypatch):
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
     assert app.config["TRUSTED_HOSTS"] is None
+
+
+def test_the_environment_gives_the_base_url_of_shared_links(monkeypatch):
+    monkeypatch.setenv("BASE_URL", " https://expenses.example.org/money/ ")
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+    assert app.config["BASE_URL"] == "https://expenses.example.org/money"
+
+
+@pytest.mark.parametrize(
+    "value", ["expenses.example.org", "ftp://x.example", "https://x.example/?a=1"]
+)
+def test_a_base_url_that_is_no_address_stops_the_start(monkeypatch, value):
+    monkeypatch.setenv("BASE_URL", value)
+
+    with pytest.raises(ConfigurationError, match="BASE_URL must be"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})

@@ -137,6 +137,7 @@ def register_commands(app: Flask) -> None:
         commands.backup,
         commands.export,
         commands.run_recurring,
+        commands.purge_expired,
         commands.purge_uploads,
         commands.create_user,
         commands.invite,

@@ -3,6 +3,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 # What amounts are shown in for anyone who has not chosen in Settings (ISO 4217, Babel):
 # English as Ireland writes it, the grouping and decimal point the app always showed, and
@@ -42,6 +43,10 @@ class Config:
     # The host names the app answers to (Flask refuses any other Host with a 400), and
     # the ones its absolute links name; None: any Host is served, and links are relative.
     TRUSTED_HOSTS: list[str] | None = None
+    # This server's address as users reach it (https://expenses.example.org, with a path if
+    # it is served under one): links that are copied and sent (invitations, password
+    # resets) are built on it. None: on the requested host only when TRUSTED_HOSTS names it.
+    BASE_URL: str | None = None
     EXPENSES_PER_PAGE = 50
     # Who may make an account (see REGISTRATION_MODES): anyone, whoever has an invitation
     # link, or only the operator's create-user command.
@@ -139,10 +144,23 @@ def from_environment() -> dict:
     hosts = [host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",")]
     if any(hosts):
         settings["TRUSTED_HOSTS"] = [host for host in hosts if host]
+    if os.environ.get("BASE_URL", "").strip():
+        settings["BASE_URL"] = check_base_url(os.environ["BASE_URL"].strip())
     if os.environ.get("ALLOW_INSECURE_HTTP", "").strip().lower() in _TRUE:
         settings["ALLOW_INSECURE_HTTP"] = True
     settings |= _default_preferences()
     return settings
+
+
+def check_base_url(url: str) -> str:
+    """Return `url` without a trailing slash, or raise if it is not a whole http(s) address."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigurationError(
+            "BASE_URL must be this server's address as users reach it, such as"
+            f" https://expenses.example.org (not {url!r})."
+        )
+    return url.rstrip("/")
 
 
 def _default_preferences() -> dict:

@@ -6,6 +6,7 @@ import json
 import logging
 import re
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, has_request_context, request, url_for
 
@@ -51,6 +52,23 @@ def link(endpoint: str, **values) -> str:
     otherwise a path, which a client resolves against the URL it asked for.
     """
     return url_for(endpoint, **values, _external=bool(current_app.config["TRUSTED_HOSTS"]))
+
+
+def shareable_link(endpoint: str, base_url: str | None = None, **values) -> str:
+    """The URL of `endpoint` for a link a person copies and sends: whole where the server knows.
+
+    Built on `base_url`, or else the BASE_URL setting, when either is given; otherwise as
+    `link` builds it: on the requested host when TRUSTED_HOSTS names it, else a path (never
+    on a Host header nobody checked: a forged one would send the link's secret elsewhere).
+    """
+    base_url = base_url or current_app.config.get("BASE_URL")
+    if not base_url:
+        return link(endpoint, **values)
+    parts = urlsplit(base_url)
+    adapter = current_app.url_map.bind(
+        parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def request_id() -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import false, func, select, update
+from sqlalchemy import delete, false, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .errors import NotFound
@@ -91,6 +91,24 @@ def owned_row(model, row_id: int, user_id: int, *, lock: bool = False, strength:
     if row is None:
         raise NotFound()
     return row
+
+
+# Rows past their use that an ordinary write deletes on the way (see `delete_some`): few
+# enough that no request waits long, enough that a server nobody runs cron on stays bounded.
+PURGE_BATCH = 20
+
+
+def delete_some(model, condition, limit: int | None) -> int:
+    """Delete the rows of `model` that meet `condition`, the `limit` lowest ids (None: all).
+
+    Returns how many went. Does not commit: a request deletes a few in its own transaction.
+    """
+    doomed = select(model.id).where(condition).order_by(model.id).limit(limit)
+    return db.session.execute(
+        delete(model)
+        .where(model.id.in_(doomed.scalar_subquery()))
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def upsert_insert(table):

@@ -211,3 +211,22 @@ def test_a_budgets_save_past_the_category_cap_is_refused_beside_each_new_name(us
     ]
     assert "would be a new category" in refused.value.errors[category_key(f"Kind {CATEGORIES_MAX}")]
     assert db.session.scalar(select(func.count()).select_from(Budget)) == 0
+
+
+def test_a_budgets_save_writes_every_budget_in_one_statement_new_or_changed(user):
+    """One upsert of the category budgets, one of the overall budget, one delete."""
+    replace_budgets(user.id, "900", {f"Kind {n}": "10" for n in range(300)})
+    changed = {f"Kind {n}": "20" for n in range(150)} | {f"New {n}": "5" for n in range(50)}
+
+    with recorded_statements() as statements:
+        replace_budgets(user.id, "1000", changed)
+
+    budgets = db.session.execute(select(Budget.amount, func.count()).group_by(Budget.amount))
+    assert dict(budgets.all()) == {
+        Decimal("1000.00"): 1,
+        Decimal("20.00"): 150,
+        Decimal("5.00"): 50,
+    }
+    assert writes_to(statements, "budgets") == 2
+    assert not [s for s in statements if s.lstrip().upper().startswith("UPDATE BUDGETS")]
+    assert len([s for s in statements if s.lstrip().upper().startswith("DELETE FROM BUDGETS")]) == 1

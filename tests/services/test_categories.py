@@ -415,3 +415,13 @@ def test_many_new_categories_get_the_colours_one_at_a_time_would_in_two_reads(us
     assert [colors[f"New {n}"] for n in range(12)] == [3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4]
     assert all(ids[(user.id, f"new {n}")] for n in range(12))
     assert len(statements) == 4  # existing names, colours used, one insert, the new ids
+
+
+def test_a_category_made_by_name_past_the_cap_is_refused_beside_the_name(user):
+    fill_categories(user.id, categories.CATEGORIES_MAX)
+
+    with pytest.raises(ValidationError) as refused:
+        categories.create_category(user.id, {"name": "New"})
+
+    assert "you have 1,000 already" in refused.value.errors["name"]
+    assert db.session.scalar(select(func.count()).select_from(Category)) == 1000

@@ -15,12 +15,12 @@ import time
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.orm import Session
 
 from expense_tracker.errors import Conflict, NotFound, Stale, ValidationError
 from expense_tracker.extensions import db
-from expense_tracker.models import Budget, Category, Expense
+from expense_tracker.models import Budget, Category, Expense, RecurringExpense
 from expense_tracker.services import budgets, categories, expenses, recurring, totals
 from expense_tracker.services.categories import resolve_category
 from expense_tracker.sql import dialect_name
@@ -374,3 +374,137 @@ def test_an_import_into_a_category_merged_after_its_check_files_its_rows_anew(
     assert db.session.get(Category, food) is None
     filed = select(Category.name).join(Expense).where(Expense.user_id == user.id)
     assert sorted(db.session.scalars(filed)) == ["Food", "Groceries", "Groceries"]
+
+
+# Caps and duplicates: counted and written in one locked step.
+
+
+def meeting(monkeypatch, owner, name: str, parties: int) -> None:
+    """Make `owner.name` wait, once it has returned, until `parties` calls have (or PAUSE)."""
+    barrier = threading.Barrier(parties)
+    original = getattr(owner, name)
+
+    def met(*args, **kwargs):
+        result = original(*args, **kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(PAUSE)
+        return result
+
+    monkeypatch.setattr(owner, name, met)
+
+
+def add_categories(user_id: int, count: int) -> None:
+    db.session.execute(
+        insert(Category),
+        [
+            {"user_id": user_id, "name": f"Full {n}", "name_key": f"full {n}", "color": n % 10}
+            for n in range(count)
+        ],
+    )
+    db.session.commit()
+
+
+def a_new_expense(user, n):
+    return lambda: make_expense(user, amount="5", category=f"New {n}").id
+
+
+def a_new_budget(user, n):
+    return lambda: budgets.replace_budgets(user.id, None, {f"New {n}": "10"})
+
+
+@pytest.mark.parametrize("write", [a_new_expense, a_new_budget], ids=["expense", "budget"])
+def test_new_categories_from_several_clients_at_once_stop_exactly_at_the_cap(
+    app, user, monkeypatch, write
+):
+    add_categories(user.id, categories.CATEGORIES_MAX - 2)
+    # Every client has counted the categories before any has made its own.
+    meeting(monkeypatch, categories, "plan_categories", 4)
+
+    outcomes = in_threads(app, *(write(user, n) for n in range(4)))
+
+    refused = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    assert len(refused) == 2, outcomes
+    assert all(isinstance(outcome, ValidationError) for outcome in refused), outcomes
+    assert all("would be a new category" in str(outcome.errors) for outcome in refused)
+    count = select(db.func.count()).select_from(Category).where(Category.user_id == user.id)
+    assert db.session.scalar(count) == categories.CATEGORIES_MAX
+
+
+def test_two_imports_of_one_file_at_once_never_both_store_its_rows(app, user, monkeypatch):
+    from expense_tracker.services import imports
+
+    text_ = (
+        "date,amount,category,description\n2026-01-05,4.50,Food,Coffee\n2026-01-06,9,Food,Lunch\n"
+    )
+    first, second = (imports.start_import(user.id, "bank.csv", text_.encode()).id for _ in "ab")
+    # Both have compared the file with the stored expenses before either writes.
+    meeting(monkeypatch, imports, "_plan", 2)
+
+    outcomes = in_threads(
+        app, lambda: imports.run_import(user.id, first), lambda: imports.run_import(user.id, second)
+    )
+
+    # One stores both rows; the other finds them duplicates, or is refused with a message.
+    assert outcomes.count(2) == 1, outcomes
+    [other] = [outcome for outcome in outcomes if outcome != 2]
+    assert other == 0 or (isinstance(other, Conflict) and "Another import" in str(other)), outcomes
+    assert db.session.scalar(select(db.func.count(Expense.id))) == 2
+    assert totals.check_monthly_totals() == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda user_id, rid: recurring.update_recurring(
+            user_id, rid, {"amount": "120"}, dt.date(2026, 3, 15)
+        ),
+        lambda user_id, rid: recurring.pause_recurring(user_id, rid, dt.date(2026, 3, 15)),
+    ],
+    ids=["edit", "pause"],
+)
+def test_a_recurring_expense_changed_while_its_category_is_merged_ends_in_both_done(
+    app, user, monkeypatch, change
+):
+    raw = {"amount": "100", "category": "Housing", "frequency": "monthly"}
+    template = recurring.create_recurring(
+        user.id, {**raw, "start_date": "2026-01-01"}, dt.date(2026, 1, 15)
+    )
+    template_id, housing = template.id, template.category_id
+    rent = make_expense(user, amount="1", category="Rent").category_id
+    merged = threading.Event()
+    # The change holds the recurring expense, and has yet to make what is due.
+    pause_after(monkeypatch, recurring, "get_recurring", merged)
+
+    changed, into = in_threads(
+        app,
+        lambda: change(user.id, template_id),
+        setting(merged, lambda: categories.merge_category(user.id, housing, rent)),
+    )
+
+    assert not isinstance(changed, Exception), changed
+    assert isinstance(into, Category), into
+    assert totals.check_monthly_totals() == []
+    db.session.expire_all()
+    assert db.session.get(RecurringExpense, template_id).category_id == rent
+    made = select(Expense.category_id).where(Expense.description == "")
+    assert set(db.session.scalars(made)) == {rent}
+
+
+def test_an_expense_edited_while_its_category_is_merged_ends_in_both_done(app, user, monkeypatch):
+    expense_id = make_expense(user, amount="5", category="Food").id
+    food = db.session.get(Expense, expense_id).category_id
+    groceries = make_expense(user, amount="7", category="Groceries").category_id
+    merged = threading.Event()
+    # The edit holds the expense, and has yet to file it under its category.
+    pause_after(monkeypatch, expenses, "get_expense", merged)
+
+    edited, into = in_threads(
+        app,
+        lambda: expenses.update_expense(user.id, expense_id, {"amount": "6", "category": "Food"}),
+        setting(merged, lambda: categories.merge_category(user.id, food, groceries)),
+    )
+
+    assert not isinstance(edited, Exception), edited
+    assert isinstance(into, Category), into
+    assert totals.check_monthly_totals() == []
+    assert stored(expense_id)[0] == Decimal("6.00")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from expense_tracker import clock as app_clock
 from expense_tracker.extensions import db
@@ -145,3 +145,16 @@ def test_another_users_session_cannot_be_rotated(app):
 
     assert sessions.rotate_session(other.id, secret) is None
     assert sessions.session_user(owner.id, secret).id == owner.id
+
+
+def test_logging_in_deletes_a_few_sessions_that_ended_by_time_on_the_way(user, monkeypatch):
+    for _ in range(3):
+        sessions.start_session(user.id)
+    stale = app_clock.now() - dt.timedelta(days=1)
+    db.session.execute(update(UserSession).values(last_seen_at=stale))
+    db.session.commit()
+    monkeypatch.setattr(sessions, "PURGE_BATCH", 2)
+
+    sessions.start_session(user.id)
+
+    assert db.session.scalar(select(func.count(UserSession.id))) == 2  # one ended, the new one

@@ -92,3 +92,27 @@ def test_a_password_change_keeps_the_tokens_unless_asked_to_revoke_them(app):
         user.id, "a new passphrase", PASSWORD, PASSWORD, None, revoke_tokens=True
     )
     assert revoked == 1 and tokens.list_tokens(user.id) == []
+
+
+def test_making_a_token_deletes_tokens_expired_over_a_month_ago_on_the_way(user, monkeypatch):
+    from sqlalchemy import select, update
+
+    from expense_tracker.extensions import db
+    from expense_tracker.models import ApiToken
+
+    old, _ = tokens.create_token(user.id, "old", 30)
+    recent, _ = tokens.create_token(user.id, "recent", 30)
+    now = clock.now()
+    for token, ago in (
+        (old, tokens.EXPIRED_KEPT + dt.timedelta(days=1)),
+        (recent, dt.timedelta(1)),
+    ):
+        db.session.execute(
+            update(ApiToken).where(ApiToken.id == token.id).values(expires_at=now - ago)
+        )
+    db.session.commit()
+
+    tokens.create_token(user.id, "new", 30)
+
+    names = db.session.scalars(select(ApiToken.name).order_by(ApiToken.id)).all()
+    assert names == ["recent", "new"]  # the recently expired one still says it expired

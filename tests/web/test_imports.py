@@ -190,3 +190,33 @@ def test_a_bad_row_is_shown_with_its_line_on_the_check_page(auth_client, row):
 
     assert page.status_code == 200
     assert re.search(r"Line 6: (“-9{29}” is too large|a field is longer than 128 KiB)", text(page))
+
+
+def test_an_import_finished_by_another_tab_meanwhile_sends_back_to_the_check(
+    app, auth_client, user, monkeypatch
+):
+    from expense_tracker.services import imports
+
+    content = b"date,amount,category\n2026-01-05,1,Food\n"
+    first = upload(auth_client, content).headers["Location"].rsplit("/", 1)[1]
+    second = upload(auth_client, content).headers["Location"].rsplit("/", 1)[1]
+    plan = imports._plan
+    other_tab: list = []
+
+    def planned_then_the_other_tab_imports(user_id, record):
+        found = plan(user_id, record)
+        if record.id == int(first) and not other_tab:
+            monkeypatch.setattr(imports, "_plan", plan)
+            other_tab.append(imports.run_import(user_id, int(second)))
+        return found
+
+    monkeypatch.setattr(imports, "_plan", planned_then_the_other_tab_imports)
+    response = post_form(auth_client, f"/import/{first}/run", {}, token_page="/import")
+
+    assert other_tab == [1]
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/import/{first}/check")
+    assert "Another import finished while this file was being imported" in text(
+        auth_client.get(response.headers["Location"])
+    )
+    assert count(app, user.id) == 1

@@ -100,7 +100,7 @@ def test_an_invitation_link_lets_one_person_register_once(app, auth_client):
     dashboard = text(visitor.get("/"))
     again = app.test_client().get(path_of(link))
 
-    assert link.startswith("http://localhost/auth/register/")
+    assert link.startswith("/auth/register/")  # no BASE_URL nor TRUSTED_HOSTS: a path
     assert page.status_code == 200 and "You have been invited" in text(page)
     assert page.headers["Referrer-Policy"] == "no-referrer"
     assert registered.status_code == 302
@@ -288,3 +288,44 @@ def test_resetting_the_password_while_logged_in_logs_out(app, auth_client, user)
     assert done.status_code == 302
     assert "Your new password is set" in page and "Log out" not in page
     assert auth_client.get("/settings").status_code == 302
+
+
+# An invitation link is copied and sent: it may name only a host the server was told of.
+
+
+def invitation_asked_for_on(auth_client, host: str) -> str:
+    """The link made by a request whose Host header says `host` (the client's to choose)."""
+    token = csrf_token(auth_client, "/settings")
+    auth_client.set_cookie("session", auth_client.get_cookie("session").value, domain=host)
+    response = auth_client.post(
+        "/settings/invitations", data={"csrf_token": token}, base_url=f"http://{host}"
+    )
+    assert response.status_code == 201, text(response)
+    return LINK.search(text(response)).group(1)
+
+
+def test_a_forged_host_never_ends_up_in_an_invitation_link(app, auth_client):
+    registration(app, "invite")
+
+    link = invitation_asked_for_on(auth_client, "evil.example")
+
+    assert "evil.example" not in link
+    assert link.startswith("/auth/register/")
+
+
+def test_with_a_base_url_the_invitation_link_is_whole_on_it(app, auth_client):
+    registration(app, "invite")
+    app.config["BASE_URL"] = "https://expenses.example.org/money"
+
+    link = invitation_asked_for_on(auth_client, "evil.example")
+
+    assert link.startswith("https://expenses.example.org/money/auth/register/")
+
+
+def test_with_trusted_hosts_the_invitation_link_is_whole_on_the_requested_host(app, auth_client):
+    registration(app, "invite")
+    app.config["TRUSTED_HOSTS"] = ["localhost", "expenses.example.org"]
+
+    link = invitation_asked_for_on(auth_client, "expenses.example.org")
+
+    assert link.startswith("http://expenses.example.org/auth/register/")

@@ -233,3 +233,34 @@ def test_a_copy_of_this_sessions_cookie_dies_at_each_remedy(
 
     assert is_logged_in(auth_client)
     assert not is_logged_in(thief)
+
+
+def log_in_elsewhere(app, user, totp, secret):
+    """Another browser logged in to the account (with a code when two-factor is on)."""
+    other = app.test_client()
+    response = log_in(other, user.username, user.password)
+    if secret is not None:
+        response = post_form(
+            other, "/auth/login/code", {"code": totp.code(secret)}, token_page="/auth/login/code"
+        )
+        totp.move(30)
+    assert response.status_code == 302, text(response)
+    return other
+
+
+@pytest.mark.parametrize(
+    ("prepare", "remedy"),
+    [(nothing_first, turn_it_on), (with_two_factor_on, turn_it_off)],
+    ids=["two-factor-on", "two-factor-off"],
+)
+def test_turning_two_factor_on_or_off_logs_out_every_other_session(
+    app, user, auth_client, totp_clock, prepare, remedy
+):
+    secret = prepare(auth_client, totp_clock)
+    other = log_in_elsewhere(app, user, totp_clock, secret)
+    assert is_logged_in(other)
+
+    remedy(auth_client, totp_clock, secret)
+
+    assert is_logged_in(auth_client)
+    assert not is_logged_in(other)

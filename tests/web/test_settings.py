@@ -9,6 +9,7 @@ import pyotp
 import pytest
 
 from expense_tracker import clock
+from expense_tracker.extensions import SESSION_SECRET
 from expense_tracker.services import throttle, two_factor
 
 from ..factories import PASSWORD
@@ -134,10 +135,14 @@ def test_wrong_passwords_on_the_token_form_are_throttled(auth_client):
 
 def test_with_two_factor_on_a_token_needs_a_code_too(app, user, auth_client, time_machine):
     time_machine.move_to(clock.now(), tick=False)
+    with auth_client.session_transaction() as cookie:
+        keep = cookie[SESSION_SECRET]  # the browser's session, kept as the settings page keeps it
     with app.app_context():
         secret = two_factor.new_secret()
         before = clock.now() - dt.timedelta(minutes=1)
-        two_factor.enable(user.id, secret, pyotp.TOTP(secret).at(before), now=before)
+        two_factor.enable(
+            user.id, secret, pyotp.TOTP(secret).at(before), now=before, keep_session=keep
+        )
 
     without = create_token(auth_client)
     wrong = create_token(auth_client, code="000000")

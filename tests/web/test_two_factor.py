@@ -9,6 +9,7 @@ import pyotp
 import pytest
 
 from expense_tracker import clock as app_clock
+from expense_tracker.extensions import SESSION_SECRET
 from expense_tracker.services import throttle, two_factor
 
 from ..factories import PASSWORD
@@ -258,10 +259,15 @@ def test_the_qr_code_holds_the_otpauth_address(auth_client, user):
 
 
 def settings_secured(app, user, auth_client, clock) -> tuple[str, list[str]]:
-    """Turn it on for the logged-in `user` through the service; move the clock on a step."""
+    """Turn it on for the logged-in `user` through the service; move the clock on a step.
+
+    The browser's session is kept, as the settings page keeps it; any other would end.
+    """
+    with auth_client.session_transaction() as cookie:
+        keep = cookie[SESSION_SECRET]
     with app.app_context():
         secret = two_factor.new_secret()
-        codes = two_factor.enable(user.id, secret, clock.code(secret))
+        codes = two_factor.enable(user.id, secret, clock.code(secret), keep_session=keep)
     clock.move(seconds=60)
     return secret, codes
 

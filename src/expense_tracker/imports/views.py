@@ -14,7 +14,7 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..errors import ValidationError
+from ..errors import Conflict, ValidationError
 from ..extensions import csrf
 from ..services import imports
 from ..services.csv_files import DATE_FORMATS, DECIMALS, DELIMITERS, ENCODINGS
@@ -150,6 +150,10 @@ def run(import_id: int):
         )
     except ValidationError as error:
         flash(next(iter(error.errors.values())), "error")
+        return redirect(url_for("imports.check", import_id=import_id))
+    except Conflict as error:
+        # Categories or another import changed meanwhile: nothing was stored, check again.
+        flash(str(error), "error")
         return redirect(url_for("imports.check", import_id=import_id))
     flash(
         f"Imported {count:,} expense{'' if count == 1 else 's'} from {record.filename}.", "success"

@@ -10,12 +10,13 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 
 from .. import clock
 from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..models import ApiToken, PasswordReset, User, UserSession
+from ..sql import PURGE_BATCH, delete_some
 from . import accounts, passwords
 from .digests import sha256_hex
 
@@ -78,6 +79,7 @@ def create_password_reset(username: str, hours: int = RESET_HOURS) -> str:
         raise AccountDisabled(f"The account {user.username!r} is disabled; enable it first.")
     secret = secrets.token_urlsafe(32)
     now = clock.now()
+    purge_spent_resets(now, PURGE_BATCH)
     db.session.add(
         PasswordReset(
             user_id=user.id,
@@ -88,6 +90,15 @@ def create_password_reset(username: str, hours: int = RESET_HOURS) -> str:
     )
     db.session.commit()
     return secret
+
+
+def purge_spent_resets(now: dt.datetime, limit: int | None = None) -> int:
+    """Delete password-reset links used or past their time (`limit` of them; None: all).
+
+    Returns how many. Does not commit.
+    """
+    spent = or_(PasswordReset.used_at.is_not(None), PasswordReset.expires_at <= now)
+    return delete_some(PasswordReset, spent, limit)
 
 
 def _usable(secret: str, now: dt.datetime) -> tuple:

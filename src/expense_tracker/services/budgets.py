@@ -8,12 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select, true
 
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import Budget, Category, MonthlyTotal, User
-from ..sql import lock_rows
+from ..models import Budget, Category, MonthlyTotal
+from ..sql import upsert_insert
 from .categories import DEFAULT_CATEGORIES, create_categories, plan_held_categories, too_many
 from .filters import ExpenseFilter, month_end
 from .reports import ZERO, percent_of
@@ -269,8 +269,8 @@ def replace_budgets(
             wanted[key] = (name, amount)
     if errors:
         raise ValidationError(errors)
-    # One save of a user's budgets at a time: the second reads what the first stored.
-    lock_rows(User, User.id == user_id, strength="no key update")
+    # One save of a user's budgets at a time: `plan_held_categories` holds the user's row
+    # first, so the second save waits for the first and writes after it.
     # Every new name is made in one statement, with its colour worked out beforehand; the
     # names already there are held until the save ends.
     plan = plan_held_categories(user_id, [name for name, _ in wanted.values()])
@@ -286,16 +286,45 @@ def replace_budgets(
     }
     if overall_amount is not None:
         amounts[None] = overall_amount
-    existing = {
-        budget.category_id: budget
-        for budget in db.session.scalars(select(Budget).where(Budget.user_id == user_id))
-    }
-    for category_id, budget in existing.items():
-        if category_id not in amounts:
-            db.session.delete(budget)
-        else:
-            budget.amount = amounts[category_id]
-    for category_id, amount in amounts.items():
-        if category_id not in existing:
-            db.session.add(Budget(user_id=user_id, category_id=category_id, amount=amount))
+    _write_budgets(user_id, amounts)
     db.session.commit()
+
+
+def _write_budgets(user_id: int, amounts: dict[int | None, Decimal]) -> None:
+    """Make the user's budgets exactly `amounts`: one delete, one upsert, one for overall.
+
+    However many budgets a save holds, new or changed, the statements stay these few.
+    """
+    by_category = {key: amount for key, amount in amounts.items() if key is not None}
+    dropped = Budget.category_id.not_in(list(by_category)) if by_category else true()
+    if None not in amounts:
+        dropped = or_(dropped, Budget.category_id.is_(None))
+    db.session.execute(
+        delete(Budget)
+        .where(Budget.user_id == user_id, dropped)
+        .execution_options(synchronize_session=False)
+    )
+    rows = [
+        {"user_id": user_id, "category_id": category_id, "amount": amount}
+        for category_id, amount in by_category.items()
+    ]
+    if rows:
+        statement = upsert_insert(Budget).values(rows)
+        db.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["user_id", "category_id"],
+                set_={"amount_cents": statement.excluded.amount_cents},
+            )
+        )
+    if None in amounts:
+        # The overall budget is kept one per user by a partial index: a conflict of its own.
+        statement = upsert_insert(Budget).values(
+            user_id=user_id, category_id=None, amount=amounts[None]
+        )
+        db.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["user_id"],
+                index_where=Budget.category_id.is_(None),
+                set_={"amount_cents": statement.excluded.amount_cents},
+            )
+        )

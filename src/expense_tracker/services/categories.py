@@ -21,6 +21,7 @@ from ..models import (
     Expense,
     MonthlyTotal,
     RecurringExpense,
+    User,
 )
 from ..sql import LOCK_STRENGTHS, dialect_name, fresh, lock_rows, owned_row, upsert_insert
 from .totals import sum_on_conflict
@@ -64,6 +65,16 @@ def too_many(name: str) -> str:
     )
 
 
+def hold_category_count(user_id: int) -> None:
+    """Lock the user's row until the transaction ends: count categories, then make them.
+
+    Every write that may make a category takes it before counting, so that requests at once
+    count one after another and none passes CATEGORIES_MAX. FOR NO KEY UPDATE: rows filed
+    under the user (which hold it FOR KEY SHARE) may still come. On SQLite it is the write lock.
+    """
+    lock_rows(User, User.id == user_id, strength="no key update")
+
+
 def resolve_category(user_id: int, name: str) -> Category:
     """Return the user's category called `name` (ignoring case), creating it if needed.
 
@@ -82,6 +93,7 @@ def resolve_category(user_id: int, name: str) -> Category:
     category = db.session.scalar(query)
     if category is not None:
         return category
+    hold_category_count(user_id)
     plan = plan_categories({user_id: [name]})
     if plan.refused:
         db.session.rollback()
@@ -177,9 +189,10 @@ def plan_held_categories(user_id: int, names: list[str]) -> CategoryPlan:
 
     For a write that files rows under many categories at once, as `resolve_category` holds
     one: they are held FOR KEY SHARE, so a merge or delete of one waits, or went first and
-    took it away, and then the plan makes it anew. The caller holds SQLite's write lock
-    already (it has written), which holds them there.
+    took it away, and then the plan makes it anew. The user's row is held first
+    (`hold_category_count`), so that the count the plan makes stays true until the commit.
     """
+    hold_category_count(user_id)
     if dialect_name() != "sqlite":
         lock_rows(
             Category,
@@ -331,9 +344,17 @@ def create_category(user_id: int, raw: Mapping[str, object]) -> Category:
     """Add a category with no expenses yet; `color` is optional (the least used one)."""
     name = _clean_name(raw.get("name"))  # type: ignore[arg-type]
     color = _clean_color(raw["color"]) if raw.get("color") is not None else None
+    hold_category_count(user_id)
     taken = _name_taken(user_id, name)
     if taken is not None:
+        db.session.rollback()
         raise _clash(taken.name, merge_hint=False)
+    have = db.session.scalar(
+        select(func.count()).select_from(Category).where(Category.user_id == user_id)
+    )
+    if have >= CATEGORIES_MAX:
+        db.session.rollback()
+        raise ValidationError({"name": too_many(name)})
     category = Category(
         user_id=user_id,
         name=name,
@@ -466,6 +487,12 @@ def merge_category(user_id: int, source_id: int, into: int | str | None) -> Cate
     target_id = _clean_into(into)
     ids = [category_id for category_id in (source_id, target_id) if 0 < category_id <= MAX_ID]
     owned = (Category.user_id == user_id, Category.id.in_(ids))
+    # The expenses and recurring expenses that move come before the categories, in the
+    # order an edit of one takes them (it holds its row, then files it under its category):
+    # the other order deadlocks on PostgreSQL. SQLite's one write lock needs no order.
+    if dialect_name() != "sqlite":
+        for model in (Expense, RecurringExpense):
+            lock_rows(model, model.user_id == user_id, model.category_id == source_id)
     # Both at once, in id order: two opposite merges cannot each hold one and wait for the
     # other. The second to come finds one of them gone (NotFound).
     lock_rows(Category, *owned)

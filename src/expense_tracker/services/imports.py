@@ -82,7 +82,7 @@ LISTED = 20
 LISTED_ROWS = 1000  # rows of each kind a check keeps to show (it counts them all)
 MAPPING_NAME_MAX = 60
 # Uploads never imported are dropped after this long: a few by every upload of anyone, and
-# all by `flask --app expense_tracker purge-uploads` (run it from cron).
+# all by `flask --app expense_tracker purge-expired` (run it from cron).
 PENDING_LIFETIME = dt.timedelta(days=1)
 PENDING_MAX = 3  # uploads a user may keep waiting at once, each up to IMPORT_MAX_BYTES
 PURGE_BATCH = 20  # expired uploads each upload deletes, so that no upload waits long
@@ -317,9 +317,17 @@ def _purge_expired(now: dt.datetime, limit: int | None) -> int:
     ).rowcount
 
 
+def purge_expired_uploads(now: dt.datetime) -> int:
+    """Delete every user's uploads left pending for longer than a day; return how many.
+
+    Does not commit (see `housekeeping.purge_expired`).
+    """
+    return _purge_expired(now, None)
+
+
 def purge_pending(now: dt.datetime | None = None) -> int:
     """Delete every user's uploads left pending for longer than a day; return how many."""
-    count = _purge_expired(now or clock.now(), None)
+    count = purge_expired_uploads(now or clock.now())
     db.session.commit()
     return count
 
@@ -554,6 +562,7 @@ class _Plan:
     duplicate: bytearray = field(default_factory=bytearray)  # 1 duplicate, 2 refused
     names: dict[str, str] = field(default_factory=dict)  # name key -> name as first written
     categories_plan: CategoryPlan | None = None
+    finished: int = 0  # the user's imports finished when the duplicates were looked for
 
     def row(self, index: int) -> Row:
         return Row(
@@ -590,6 +599,9 @@ def _plan(user_id: int, record: Import) -> _Plan:
     plan = _plan_rows(check, settings, _text(record, settings))
     if not plan.lines:
         return plan
+    # Counted before the expenses are read: an import that finishes after this count may
+    # have stored rows the read below does not see.
+    plan.finished = _finished_imports(user_id, but=record.id)
     categories = plan_categories({user_id: list(plan.names.values())})
     plan.categories_plan = categories
     _mark(user_id, plan, categories.refused)
@@ -688,6 +700,18 @@ def _mark(user_id: int, plan: _Plan, refused: set) -> None:
         check.invalid.sort(key=lambda problem: problem.line)
 
 
+def _finished_imports(user_id: int, but: int) -> int:
+    """How many of the user's imports other than `but` have been run (done or undone since).
+
+    It only grows: a finished import stays, undone or not.
+    """
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Import)
+        .where(Import.user_id == user_id, Import.status != "pending", Import.id != but)
+    )
+
+
 def _lower(message: str) -> str:
     return message[0].lower() + message[1:]
 
@@ -737,6 +761,10 @@ def run_import(user_id: int, import_id: int, duplicates: str = "skip") -> int:
 
 
 CATEGORIES_CHANGED = "Your categories changed while this file was being imported: check it again."
+ANOTHER_IMPORT = (
+    "Another import finished while this file was being imported, and may hold the same rows:"
+    " check this file again."
+)
 
 
 EXPENSE_COLUMNS = (
@@ -758,6 +786,11 @@ def _store(user_id: int, import_id: int, plan: _Plan, *, skip_duplicates: bool) 
     ones: on SQLite that makes the insert about three times faster.
     """
     ids = _hold_categories(user_id, plan) if plan.categories_plan else {}
+    # The user's row is held now (by `_hold_categories`): imports write one after another.
+    # One that finished since the duplicates were looked for may have stored the same rows;
+    # only then would they need looking for again, so the common case reads no expenses here.
+    if skip_duplicates and ids and _finished_imports(user_id, but=import_id) != plan.finished:
+        raise Conflict(ANOTHER_IMPORT)
     wanted = b"\x01\x00\x00" if skip_duplicates else b"\x01\x01\x00"  # by duplicate flag
     keep = plan.duplicate.translate(wanted + bytes(253))
     order = _in_date_order(plan.dates, keep)

@@ -19,6 +19,7 @@ from .. import clock
 from ..errors import Forbidden, NotFound, ValidationError
 from ..extensions import db
 from ..models import MAX_ID, Invitation, User
+from ..sql import PURGE_BATCH, delete_some
 from . import accounts, throttle
 from .digests import sha256_hex
 
@@ -72,6 +73,7 @@ def create_invitation(user_id: int | None, days: int = INVITATION_DAYS) -> tuple
     if mode() == CLOSED or (user_id is not None and mode() != INVITE):
         raise RegistrationClosed(CLOSED_MESSAGE if mode() == CLOSED else NOT_INVITING_MESSAGE)
     now = clock.now()
+    purge_expired_invitations(now, PURGE_BATCH)
     if user_id is not None:
         pending = db.session.scalar(
             select(func.count(Invitation.id)).where(
@@ -90,6 +92,15 @@ def create_invitation(user_id: int | None, days: int = INVITATION_DAYS) -> tuple
     db.session.add(invitation)
     db.session.commit()
     return invitation, secret
+
+
+def purge_expired_invitations(now: dt.datetime, limit: int | None = None) -> int:
+    """Delete anyone's invitations past their time, used or not (`limit`; None: all).
+
+    Returns how many. Does not commit. Their links said "cannot be used" already, and
+    still do; who invited whom is in the audit log.
+    """
+    return delete_some(Invitation, Invitation.expires_at <= now, limit)
 
 
 def _pending(now: dt.datetime) -> tuple:

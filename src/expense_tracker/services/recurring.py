@@ -30,7 +30,7 @@ from .. import clock
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Category, Expense, RecurringExpense, RecurringOccurrence, User
-from ..sql import fresh, lock_rows, owned_row, upsert_insert
+from ..sql import dialect_name, fresh, lock_rows, owned_row, upsert_insert
 from .categories import resolve_category
 from .expenses import stage_expense
 from .validation import (
@@ -289,13 +289,16 @@ def _due_batch(today: dt.date, user_id: int | None, after: int) -> list[Recurrin
 
 
 def _held(recurring_expense: RecurringExpense) -> RecurringExpense | None:
-    """Hold the category its expenses go to (FOR KEY SHARE), then read it again as stored now.
+    """Hold it, then the category its expenses go to (FOR KEY SHARE); read it again as stored.
 
+    The order every change of a recurring expense and a merge of categories take them in.
     A merge of that category either waits for the job or went first; then the recurring
     expense files under another category now, and is left to the next run (None), as is
-    one deleted meanwhile. Its schedule needs no lock: each date is claimed (`_make_due`).
+    one deleted meanwhile. Each date is still claimed on its own (`_make_due`).
     """
     category_id = recurring_expense.category_id
+    if dialect_name() != "sqlite":  # SQLite's one write lock, taken next, needs no order
+        lock_rows(RecurringExpense, RecurringExpense.id == recurring_expense.id)
     lock_rows(Category, Category.id == category_id, strength="key share")
     found = db.session.scalar(
         fresh(select(RecurringExpense).where(RecurringExpense.id == recurring_expense.id))

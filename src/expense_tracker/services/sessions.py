@@ -3,7 +3,8 @@
 The browser's (signed) cookie carries a random secret; the database keeps its SHA-256
 digest with the user, when it started and when it was last seen. A session ends at log
 out, when it has been idle too long, when it reaches its absolute lifetime, when the
-password changes, and when the user ends all other sessions. At each of those remedies,
+password changes or two-factor authentication is turned on or off (all but the session that
+made the change), and when the user ends all other sessions. At each of those remedies,
 and when two-factor authentication changes, the session that made the change is rotated:
 it gets a new secret and the old one stops working, so a copy of its cookie is logged out
 while the browser itself stays logged in.
@@ -15,11 +16,12 @@ import datetime as dt
 import secrets
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 
 from .. import clock
 from ..extensions import db
 from ..models import User, UserSession
+from ..sql import PURGE_BATCH, delete_some
 from .digests import sha256_hex
 
 # "Last seen" is written at most once a minute: idle time is measured to the minute.
@@ -36,9 +38,14 @@ def _lifetime() -> dt.timedelta:
 
 
 def start_session(user_id: int, user_agent: str | None = None) -> str:
-    """Record a new session for the user; return the secret for the browser's cookie."""
+    """Record a new session for the user; return the secret for the browser's cookie.
+
+    A few sessions of anyone that have ended by time go on the way (`purge_expired_sessions`):
+    one never presented again is otherwise never deleted.
+    """
     secret = secrets.token_urlsafe(32)
     now = clock.now()
+    purge_expired_sessions(now, PURGE_BATCH)
     db.session.add(
         UserSession(
             user_id=user_id,
@@ -50,6 +57,18 @@ def start_session(user_id: int, user_agent: str | None = None) -> str:
     )
     db.session.commit()
     return secret
+
+
+def purge_expired_sessions(now: dt.datetime, limit: int | None = None) -> int:
+    """Delete sessions idle too long or past their lifetime (`limit` of them; None: all).
+
+    Returns how many. Does not commit.
+    """
+    ended = or_(
+        UserSession.last_seen_at < now - _idle_timeout(),
+        UserSession.created_at < now - _lifetime(),
+    )
+    return delete_some(UserSession, ended, limit)
 
 
 def session_user(user_id: int, secret: str) -> User | None:

@@ -135,12 +135,20 @@ def _give_back(keys: list[str]) -> None:
     )
 
 
-def _purge(now: dt.datetime) -> None:
-    db.session.execute(
+def _purge(now: dt.datetime) -> int:
+    return db.session.execute(
         delete(ThrottleCounter)
         .where(ThrottleCounter.last_at <= now - LONGEST_WINDOW)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
+
+
+def purge_stale(now: dt.datetime) -> int:
+    """Delete every counter untouched for longer than any limit looks back; return how many.
+
+    Every log-in attempt does this too. Does not commit.
+    """
+    return _purge(now)
 
 
 # Where an attempt comes from, for the account's back-off: each counts on its own key, so

@@ -17,6 +17,7 @@ from .. import clock
 from ..errors import NotFound, Unauthorized, ValidationError
 from ..extensions import db
 from ..models import MAX_ID, ApiToken, User
+from ..sql import PURGE_BATCH, delete_some
 from . import accounts, throttle, two_factor
 from .digests import sha256_hex
 from .validation import FieldError, clean_label
@@ -35,6 +36,8 @@ DEFAULT_EXPIRY_DAYS = 90
 NEVER = "never"
 EXPIRY_CHOICES = (*(str(days) for days in EXPIRY_DAYS), NEVER)
 WRONG_EXPIRY = "Choose 30, 90 or 365 days, or never."
+# An expired token still answers EXPIRED (and is listed as expired) this long, then goes.
+EXPIRED_KEPT = dt.timedelta(days=30)
 EXPIRED = "This token has expired. Make a new one in Settings or with POST /api/v1/tokens."
 
 
@@ -66,6 +69,7 @@ def create_token(
     token_name = _clean_name(name)
     days = _clean_expiry(expires_in_days)
     now = clock.now()
+    purge_expired_tokens(now, PURGE_BATCH)
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user_id,
@@ -131,6 +135,14 @@ def create_token_with_password(
         if two_factor.log_in(user.id, otp, address) is None:
             raise Unauthorized(wrong)
     return create_token(user.id, token_name, NEVER if days is None else days)
+
+
+def purge_expired_tokens(now: dt.datetime, limit: int | None = None) -> int:
+    """Delete anyone's tokens expired over EXPIRED_KEPT ago (`limit` of them; None: all).
+
+    Returns how many. Does not commit.
+    """
+    return delete_some(ApiToken, ApiToken.expires_at < now - EXPIRED_KEPT, limit)
 
 
 def user_for_token(secret: str) -> tuple[User, ApiToken] | None:

@@ -23,7 +23,7 @@ from .. import clock
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import RecoveryCode, User
-from . import passwords, throttle
+from . import passwords, sessions, throttle
 from .accounts import WRONG_CURRENT_PASSWORD
 from .digests import sha256_hex
 
@@ -192,12 +192,18 @@ def _user(user_id: int) -> User:
 
 
 def enable(
-    user_id: int, secret: str, code: str | None, now: dt.datetime | None = None
+    user_id: int,
+    secret: str,
+    code: str | None,
+    now: dt.datetime | None = None,
+    *,
+    keep_session: str | None = None,
 ) -> list[str]:
     """Turn two-factor authentication on with `secret`, once `code` proves the app has it.
 
     Returns the new recovery codes, the only time they can be read. The confirming
-    code counts as used: it cannot log in afterwards.
+    code counts as used: it cannot log in afterwards. Every session of the user but the
+    one whose secret is `keep_session` ends: they were started without a code.
     """
     now = now or clock.now()
     user = _user(user_id)
@@ -217,6 +223,7 @@ def enable(
         db.session.rollback()
         raise ValidationError({"code": ALREADY_ON})
     codes = _new_recovery_codes(user_id)
+    sessions.end_other_sessions(user_id, keep_session)
     db.session.commit()
     db.session.expire(user)
     return codes
@@ -246,10 +253,14 @@ def disable(
     code: str | None,
     address: str,
     now: dt.datetime | None = None,
+    *,
+    keep_session: str | None = None,
 ) -> None:
     """Turn two-factor authentication off; needs the current password and a code.
 
-    Raises ValidationError naming each wrong field, TooManyAttempts when throttled.
+    Every session of the user but the one whose secret is `keep_session` ends, as at a
+    password change. Raises ValidationError naming each wrong field, TooManyAttempts when
+    throttled.
     """
     now = now or clock.now()
     user = _user(user_id)
@@ -266,6 +277,7 @@ def disable(
     user.totp_secret = None
     user.totp_last_step = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+    sessions.end_other_sessions(user_id, keep_session)
     throttle.give_back_login(user.username, address, throttle.SESSION)
     db.session.commit()
 

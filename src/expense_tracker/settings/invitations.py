@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from ..errors import ValidationError
-from ..security import audit
+from ..security import audit, shareable_link
 from ..services import invitations
 from .views import render_settings
 
@@ -22,7 +22,7 @@ def create():
     except ValidationError as error:
         return render_settings(400, invitation_error=error.errors["invitation"])
     audit("invitation.created", user_id=current_user.id, invitation_id=invitation.id)
-    link = url_for("auth.register_invited", secret=secret, _external=True)
+    link = shareable_link("auth.register_invited", secret=secret)
     return render_settings(201, new_invitation=link)
 
 

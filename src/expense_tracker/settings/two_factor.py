@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from ..errors import ValidationError
+from ..extensions import SESSION_SECRET
 from ..security import audit
 from ..services import two_factor
 from .forms import RecoveryCodesForm, TwoFactorDisableForm, TwoFactorSetupForm
@@ -69,7 +70,9 @@ def confirm():
         return redirect(url_for("two_factor.setup"))
     form = TwoFactorSetupForm()
     try:
-        codes = two_factor.enable(current_user.id, secret, form.code.data)
+        codes = two_factor.enable(
+            current_user.id, secret, form.code.data, keep_session=session.get(SESSION_SECRET)
+        )
     except ValidationError as error:
         audit("two_factor.enable_refused", user_id=current_user.id)
         form.show_errors(error.errors)
@@ -105,7 +108,11 @@ def disable():
     form = TwoFactorDisableForm(prefix="disable")
     try:
         two_factor.disable(
-            current_user.id, form.current_password.data, form.code.data, request.remote_addr or ""
+            current_user.id,
+            form.current_password.data,
+            form.code.data,
+            request.remote_addr or "",
+            keep_session=session.get(SESSION_SECRET),
         )
     except ValidationError as error:
         audit("two_factor.disable_refused", user_id=current_user.id, fields=",".join(error.errors))

@@ -84,3 +84,11 @@ document.querySelectorAll("a[data-fragment]").forEach(async (link) => {
     card.removeAttribute("aria-busy");
   }
 });
+
+// A link to copy and send that the server could only give as a path (it does not know its own
+// address): the browser knows the address it is on, so it makes the link whole.
+document.querySelectorAll("input[data-whole-link]").forEach((input) => {
+  input.value = new URL(input.value, window.location.href).href;
+  input.removeAttribute("aria-describedby");
+  document.querySelectorAll("[data-whole-link-hint]").forEach((hint) => hint.remove());
+});
