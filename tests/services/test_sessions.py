@@ -145,3 +145,78 @@ def test_another_users_session_cannot_be_rotated(app):
 
     assert sessions.rotate_session(other.id, secret) is None
     assert sessions.session_user(owner.id, secret).id == owner.id
+
+
+# "Keep me signed in on this device": a session that lasts while it is used, within a cap.
+
+
+def test_a_kept_session_outlives_the_ordinary_idle_timeout_and_lifetime(app, clock):
+    user = make_user()
+    kept = sessions.start_session(user.id, "Phone", keep_signed_in=True)
+    ordinary = sessions.start_session(user.id, "Laptop")
+
+    clock(hours=app.config["SESSION_LIFETIME_HOURS"] + 1)
+
+    assert sessions.session_user(user.id, kept) == user
+    assert sessions.session_user(user.id, ordinary) is None
+
+
+def test_a_kept_session_is_extended_while_used_and_ends_when_idle_for_its_days(app, clock):
+    user = make_user()
+    secret = sessions.start_session(user.id, keep_signed_in=True)
+    days = app.config["SESSION_REMEMBER_DAYS"]
+
+    clock(days=days - 1)
+    assert sessions.session_user(user.id, secret) == user  # and it is seen again now
+    clock(days=days - 1)
+    assert sessions.session_user(user.id, secret) == user
+    clock(days=days, minutes=1)
+    assert sessions.session_user(user.id, secret) is None
+    assert db.session.scalars(select(UserSession)).all() == []
+
+
+def test_a_kept_session_in_daily_use_still_ends_at_its_absolute_cap(app, clock):
+    user = make_user()
+    secret = sessions.start_session(user.id, keep_signed_in=True)
+    cap = app.config["SESSION_REMEMBER_MAX_DAYS"]
+
+    for _ in range(cap - 1):
+        clock(days=1)
+        assert sessions.session_user(user.id, secret) == user
+    clock(days=1, minutes=1)
+
+    assert sessions.session_user(user.id, secret) is None
+
+
+def test_rotating_a_kept_session_keeps_it_kept(app, clock):
+    user = make_user()
+    old = sessions.start_session(user.id, keep_signed_in=True)
+
+    new = sessions.rotate_session(user.id, old)
+    clock(hours=app.config["SESSION_LIFETIME_HOURS"] + 1)
+
+    assert sessions.session_user(user.id, new) == user
+    assert db.session.scalar(select(UserSession.kept_signed_in)) is True
+
+
+def test_kept_sessions_are_listed_while_alive_and_marked_as_kept(app, clock):
+    user = make_user()
+    kept = sessions.start_session(user.id, "Phone", keep_signed_in=True)
+    sessions.start_session(user.id, "Laptop")
+
+    clock(minutes=app.config["SESSION_IDLE_MINUTES"] + 1)
+
+    listed = sessions.list_sessions(user.id, kept)
+    assert [(s.user_agent, s.kept_signed_in, current) for s, current in listed] == [
+        ("Phone", True, True)
+    ]
+
+
+def test_ending_other_sessions_ends_kept_ones_too(app):
+    user = make_user()
+    mine = sessions.start_session(user.id, "Laptop")
+    kept = sessions.start_session(user.id, "Phone", keep_signed_in=True)
+
+    assert sessions.end_all_other_sessions(user.id, mine) == 1
+
+    assert sessions.session_user(user.id, kept) is None
