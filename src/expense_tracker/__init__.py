@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     from .settings.invitations import bp as invitations_bp
     from .settings.two_factor import bp as two_factor_bp
     from .settings.views import bp as settings_bp
+    from .welcome.views import bp as welcome_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(expenses_bp)
@@ -129,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(settings_bp)
     app.register_blueprint(two_factor_bp)
     app.register_blueprint(invitations_bp)
+    app.register_blueprint(welcome_bp)
     init_api(app)
 
 

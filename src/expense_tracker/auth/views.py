@@ -132,7 +132,8 @@ def _register(create, action: str, invited: bool = False):
         _start_session(user)
         audit("register.succeeded", user_id=user.id, username=user.username, invited=invited)
         flash(f"Welcome, {user.username}! Your account is ready.", "success")
-        return redirect(url_for("expenses.index"))
+        # A new account starts with the first-run step (currency, number format), once.
+        return redirect(url_for("welcome.index"))
     page = render_template("auth/register.html", form=form, action=action, invited=invited)
     return page, 200, headers
 
