@@ -173,3 +173,13 @@ def test_the_days_are_a_setting_the_cookie_follows(database_url, monkeypatch):
 
     assert app.config["SESSION_REMEMBER_DAYS"] == 7
     assert days_from_now(cookie_expiry(client)) == pytest.approx(7, abs=0.01)
+
+
+def test_pages_renew_the_kept_cookie_but_static_files_never_carry_it(client, user):
+    log_in(client, user, keep=True)
+
+    page = client.get("/")
+    asset = client.get("/static/style.css")
+
+    assert any(c.startswith("session=") for c in page.headers.getlist("Set-Cookie"))
+    assert asset.status_code == 200 and "Set-Cookie" not in asset.headers
