@@ -183,3 +183,12 @@ def test_pages_renew_the_kept_cookie_but_static_files_never_carry_it(client, use
 
     assert any(c.startswith("session=") for c in page.headers.getlist("Set-Cookie"))
     assert asset.status_code == 200 and "Set-Cookie" not in asset.headers
+
+
+def test_unticking_the_box_at_the_code_step_counts(client, user, totp):
+    log_in(client, user, keep=True)
+
+    post_form(client, "/auth/login/code", {"code": totp()}, token_page="/auth/login/code")
+
+    assert is_logged_in(client)
+    assert cookie_expiry(client) is None

@@ -41,7 +41,7 @@ def _start_session(user, keep_signed_in: bool = False) -> None:
         user.id, request.user_agent.string, keep_signed_in=keep_signed_in
     )
     # Only a session kept signed in gets a cookie with an expiry (PERMANENT_SESSION_LIFETIME,
-    # renewed at each request); any other cookie ends with the browser, as before.
+    # renewed with every answer but a static file's); any other ends with the browser.
     session.permanent = keep_signed_in
     login_user(user)
 
