@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from expense_tracker.errors import ValidationError
+from expense_tracker import clock
+from expense_tracker.errors import NotFound, ValidationError
 from expense_tracker.extensions import db
 from expense_tracker.models import User
 from expense_tracker.services import first_run
@@ -35,8 +38,9 @@ from ..factories import make_user
         ([], "EUR", "en_IE"),
         (["*"], "EUR", "en_IE"),
         (["x-klingon", "!!", "en-" + "x" * 300], "EUR", "en_IE"),
-        # The first usable one wins.
+        # The first usable one wins, among the first eight.
         (["tlh", "sv-SE", "en-US"], "SEK", "sv_SE"),
+        (["tlh"] * 8 + ["sv-SE"], "EUR", "en_IE"),
     ],
 )
 def test_the_browsers_languages_suggest_a_currency_and_a_number_format(
@@ -84,3 +88,19 @@ def test_a_choice_not_offered_is_refused_and_the_step_stays_due(app, currency, l
 
     assert list(raised.value.errors) == [field]
     assert first_run.is_due(db.session.get(User, user.id))
+
+
+def test_skipping_twice_keeps_the_first_time(app, time_machine):
+    user = make_user()
+    first_run.skip(user.id)
+    first = db.session.get(User, user.id).welcomed_at
+
+    time_machine.move_to(clock.now() + dt.timedelta(hours=1))
+    first_run.skip(user.id)
+
+    assert db.session.get(User, user.id).welcomed_at == first
+
+
+def test_no_such_account_is_not_found(app):
+    with pytest.raises(NotFound):
+        first_run.skip(999)

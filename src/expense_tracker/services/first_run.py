@@ -9,6 +9,7 @@ marks the account as welcomed, and it is not offered again.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import islice
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
@@ -16,7 +17,7 @@ from babel.numbers import get_territory_currencies
 from flask import current_app
 
 from .. import clock
-from ..errors import ValidationError
+from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..models import User
 from .preferences import choice_errors, currency_choices, locale_choices
@@ -39,9 +40,7 @@ def suggest(languages: Iterable[str]) -> tuple[str, str]:
     """
     default_currency, default_locale = current_app.config["CURRENCY"], current_app.config["LOCALE"]
     currencies, locales = dict(currency_choices()), dict(locale_choices())
-    for index, tag in enumerate(languages):
-        if index == LANGUAGES_READ:
-            break
+    for tag in islice(languages, LANGUAGES_READ):
         parsed = _parse(tag)
         if parsed is None:
             continue
@@ -74,16 +73,13 @@ def _parse(tag: str) -> tuple[str, str | None] | None:
 
 
 def _likely_territory(language: str) -> str | None:
-    likely = get_global("likely_subtags").get(language)
-    if not likely:
-        return None
-    return likely.split("_")[-1]
+    # CLDR's likely subtags: "de" -> "de_Latn_DE".
+    return get_global("likely_subtags").get(language, "").rpartition("_")[2] or None
 
 
 def _currencies_of(territory: str | None) -> list[str]:
-    if not territory:
-        return []
-    return get_territory_currencies(territory, clock.today(), tender=True, non_tender=False)
+    today = clock.today()
+    return get_territory_currencies(territory, today, tender=True) if territory else []
 
 
 def save(user_id: int, currency: str | None, locale: str | None) -> None:
@@ -107,5 +103,5 @@ def skip(user_id: int) -> None:
 def _user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        raise ValidationError({"currency": "There is no such account."})
+        raise NotFound("There is no such account.")
     return user
