@@ -7,12 +7,13 @@ import re
 
 import pytest
 
-from expense_tracker import clock
+from expense_tracker import clock, create_app
 from expense_tracker.services import two_factor
 
 from ..factories import PASSWORD, make_user
 from ..helpers import make_app, post_form, text
 
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 KEEP_BOX = re.compile(r'<input type="checkbox" id="remember" name="remember" value="y"[^>]*>')
 
 
@@ -192,3 +193,29 @@ def test_unticking_the_box_at_the_code_step_counts(client, user, totp):
 
     assert is_logged_in(client)
     assert cookie_expiry(client) is None
+
+
+def test_in_production_the_kept_cookie_is_secure_and_host_prefixed(database_url, monkeypatch):
+    from expense_tracker.config import ProductionConfig
+
+    monkeypatch.setenv("SECRET_KEY", "k" * 20 + "0123456789abcdef")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    app = create_app(ProductionConfig)
+    with app.app_context():
+        make_user("bob")
+    client = app.test_client()
+    # Over HTTPS, Flask-WTF also checks that the form came from this site.
+    https = {"base_url": "https://localhost", "headers": {"Referer": "https://localhost/"}}
+    token = CSRF.search(text(client.get("/auth/login", **https))).group(1)
+
+    response = client.post(
+        "/auth/login",
+        data={"csrf_token": token, "username": "bob", "password": PASSWORD, "remember": "y"},
+        **https,
+    )
+
+    assert response.status_code == 302
+    (cookie,) = [c for c in response.headers.getlist("Set-Cookie") if "session=" in c]
+    assert cookie.startswith("__Host-session=")
+    for attribute in ("Secure", "HttpOnly", "SameSite=Lax", "Path=/", "Expires="):
+        assert attribute in cookie
