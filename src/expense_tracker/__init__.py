@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -38,6 +39,10 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
         fill_instance_defaults(app.config, app.instance_path)
     check_registration(app.config)
     apply_https_settings(app.config)
+    # The cookie of a session kept signed in expires when the server would end it unused.
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(
+        days=app.config["SESSION_REMEMBER_DAYS"]
+    )
     if app.config["TRUSTED_PROXIES"]:
         # Believe X-Forwarded-For and -Proto from exactly that many proxies, no more.
         hops = app.config["TRUSTED_PROXIES"]
@@ -113,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     from .settings.invitations import bp as invitations_bp
     from .settings.two_factor import bp as two_factor_bp
     from .settings.views import bp as settings_bp
+    from .welcome.views import bp as welcome_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(expenses_bp)
@@ -124,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(settings_bp)
     app.register_blueprint(two_factor_bp)
     app.register_blueprint(invitations_bp)
+    app.register_blueprint(welcome_bp)
     init_api(app)
 
 

@@ -37,6 +37,10 @@ class Config:
     # Sessions end after this long without a request, and this long after log-in at most.
     SESSION_IDLE_MINUTES = 30
     SESSION_LIFETIME_HOURS = 12
+    # "Keep me signed in on this device" (off unless ticked at log-in): such a session ends
+    # after this many days without a request, and this many days after log-in at most.
+    SESSION_REMEMBER_DAYS = 30
+    SESSION_REMEMBER_MAX_DAYS = 90
     # How many proxies in front of the app to believe for the client's address and scheme
     # (X-Forwarded-For, X-Forwarded-Proto). 0: use the connection's own address.
     TRUSTED_PROXIES = 0
@@ -119,6 +123,8 @@ def normalize_database_url(url: str) -> str:
 _NUMBERS = {
     "SESSION_IDLE_MINUTES": 1,
     "SESSION_LIFETIME_HOURS": 1,
+    "SESSION_REMEMBER_DAYS": 1,
+    "SESSION_REMEMBER_MAX_DAYS": 1,
     "TRUSTED_PROXIES": 0,
     "IMPORT_MAX_BYTES": 1024,
 }

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -102,6 +103,9 @@ class User(UserMixin, db.Model):
     theme: Mapped[str] = mapped_column(String(6), default="system", server_default="system")
     # Set by the operator's disable-user command: the account cannot log in or use the API.
     disabled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # When the first-run step (currency, number format) was saved or skipped; None: not
+    # yet, so registering leads there. Accounts older than the step count as welcomed.
+    welcomed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     # Usernames are ASCII only, so the database's lower() is exact on every backend.
     __table_args__ = (Index("uq_users_username_lower", func.lower(username), unique=True),)
@@ -332,6 +336,9 @@ class UserSession(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now)
     user_agent: Mapped[str] = mapped_column(String(200), default="")
+    # "Keep me signed in on this device": the session lasts SESSION_REMEMBER_DAYS without
+    # use and SESSION_REMEMBER_MAX_DAYS at most, and its cookie outlives the browser.
+    kept_signed_in: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     def __repr__(self) -> str:
         return f"<UserSession {self.id} of user {self.user_id}>"

@@ -9,6 +9,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, has_request_context, request, url_for
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
@@ -78,8 +79,22 @@ def request_id() -> str:
     return g.request_id
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed cookie, never renewed on a static file's answer.
+
+    A session kept signed in has a cookie with an expiry, which Flask sends again with
+    every answer to move it on; static files may be kept by caches, so they never carry it.
+    """
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        if request.endpoint == "static":
+            return False
+        return super().should_set_cookie(app, session)
+
+
 def register_security(app: Flask) -> None:
     """Give every response the security headers, every request an id, and set up the audit log."""
+    app.session_interface = SessionCookies()
     if not audit_log.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s audit %(message)s"))

@@ -41,6 +41,8 @@ def test_an_invited_person_opens_the_link_on_a_phone_and_registers(
     phone.get_by_role("button", name="Create account", exact=True).click()
 
     expect(phone.get_by_text("Welcome, carol! Your account is ready.")).to_be_visible()
+    expect(phone).to_have_url(re.compile(r"/welcome$"))
+    phone.get_by_role("button", name="Skip for now", exact=True).click()
     expect(phone).to_have_url(re.compile(r"/$"))
     inviter.goto("/settings")
     expect(inviter.get_by_text("You have no unused invitations.")).to_be_visible()

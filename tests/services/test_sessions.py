@@ -158,3 +158,91 @@ def test_logging_in_deletes_a_few_sessions_that_ended_by_time_on_the_way(user, m
     sessions.start_session(user.id)
 
     assert db.session.scalar(select(func.count(UserSession.id))) == 2  # one ended, the new one
+
+
+def test_the_purge_on_the_way_keeps_a_kept_session_idle_for_a_day(user, monkeypatch):
+    kept = sessions.start_session(user.id, keep_signed_in=True)
+    sessions.start_session(user.id)
+    stale = app_clock.now() - dt.timedelta(days=1)
+    db.session.execute(update(UserSession).values(last_seen_at=stale))
+    db.session.commit()
+
+    sessions.start_session(user.id)
+
+    assert db.session.scalar(select(func.count(UserSession.id))) == 2  # the kept one, the new
+    assert sessions.session_user(user.id, kept).id == user.id
+
+
+# "Keep me signed in on this device": a session that lasts while it is used, within a cap.
+
+
+def test_a_kept_session_outlives_the_ordinary_idle_timeout_and_lifetime(app, clock):
+    user = make_user()
+    kept = sessions.start_session(user.id, "Phone", keep_signed_in=True)
+    ordinary = sessions.start_session(user.id, "Laptop")
+
+    clock(hours=app.config["SESSION_LIFETIME_HOURS"] + 1)
+
+    assert sessions.session_user(user.id, kept).id == user.id
+    assert sessions.session_user(user.id, ordinary) is None
+
+
+def test_a_kept_session_is_extended_while_used_and_ends_when_idle_for_its_days(app, clock):
+    user = make_user()
+    secret = sessions.start_session(user.id, keep_signed_in=True)
+    days = app.config["SESSION_REMEMBER_DAYS"]
+
+    clock(days=days - 1)
+    assert sessions.session_user(user.id, secret) == user  # and it is seen again now
+    clock(days=days - 1)
+    assert sessions.session_user(user.id, secret) == user
+    clock(days=days, minutes=1)
+    assert sessions.session_user(user.id, secret) is None
+    assert db.session.scalars(select(UserSession)).all() == []
+
+
+def test_a_kept_session_in_daily_use_still_ends_at_its_absolute_cap(app, clock):
+    user = make_user()
+    secret = sessions.start_session(user.id, keep_signed_in=True)
+    cap = app.config["SESSION_REMEMBER_MAX_DAYS"]
+
+    for _ in range(cap - 1):
+        clock(days=1)
+        assert sessions.session_user(user.id, secret) == user
+    clock(days=1, minutes=1)
+
+    assert sessions.session_user(user.id, secret) is None
+
+
+def test_rotating_a_kept_session_keeps_it_kept(app, clock):
+    user = make_user()
+    old = sessions.start_session(user.id, keep_signed_in=True)
+
+    new = sessions.rotate_session(user.id, old)
+    clock(hours=app.config["SESSION_LIFETIME_HOURS"] + 1)
+
+    assert sessions.session_user(user.id, new) == user
+    assert db.session.scalar(select(UserSession.kept_signed_in)) is True
+
+
+def test_kept_sessions_are_listed_while_alive_and_marked_as_kept(app, clock):
+    user = make_user()
+    kept = sessions.start_session(user.id, "Phone", keep_signed_in=True)
+    sessions.start_session(user.id, "Laptop")
+
+    clock(minutes=app.config["SESSION_IDLE_MINUTES"] + 1)
+
+    listed = sessions.list_sessions(user.id, kept)
+    assert [(s.user_agent, s.kept_signed_in, current) for s, current in listed] == [
+        ("Phone", True, True)
+    ]
+
+
+def test_ending_other_sessions_ends_kept_ones_too(app):
+    user = make_user()
+    mine = sessions.start_session(user.id, "Laptop")
+    kept = sessions.start_session(user.id, "Phone", keep_signed_in=True)
+
+    assert sessions.end_all_other_sessions(user.id, mine) == 1
+
+    assert sessions.session_user(user.id, kept) is None

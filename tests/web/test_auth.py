@@ -41,10 +41,9 @@ def test_registering_logs_the_new_user_in(client):
     response = register(client)
 
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
-    dashboard = text(client.get("/"))
-    assert "Welcome, carol! Your account is ready." in dashboard
-    assert "Add expense" in dashboard
+    assert response.headers["Location"] == "/welcome"  # the first-run step, then the dashboard
+    assert "Welcome, carol! Your account is ready." in text(client.get("/welcome"))
+    assert "Add expense" in text(client.get("/"))
 
 
 def test_registering_with_bad_input_shows_messages_beside_fields_and_keeps_username(client):

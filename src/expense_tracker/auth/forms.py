@@ -1,6 +1,6 @@
 """Account forms; the rules they are checked against live in services.accounts."""
 
-from wtforms import PasswordField, StringField
+from wtforms import BooleanField, PasswordField, StringField
 
 from ..forms import ServiceForm
 
@@ -18,12 +18,14 @@ class LoginForm(ServiceForm):
 
     username = StringField("Username")
     password = PasswordField("Password")
+    remember = BooleanField("Keep me signed in on this device")
 
 
 class CodeForm(ServiceForm):
     """The second step of logging in: a code from the authenticator app, or a recovery code."""
 
     code = StringField("Code")
+    remember = BooleanField("Keep me signed in on this device")
 
 
 class ResetPasswordForm(ServiceForm):

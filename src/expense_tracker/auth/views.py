@@ -19,6 +19,7 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 PENDING_USER = "two_factor_user"
 PENDING_SINCE = "two_factor_since"
 PENDING_KNOWN = "two_factor_known"
+PENDING_REMEMBER = "two_factor_remember"
 
 
 def safe_next(target: str | None) -> str | None:
@@ -32,11 +33,16 @@ def safe_next(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc else None
 
 
-def _start_session(user) -> None:
+def _start_session(user, keep_signed_in: bool = False) -> None:
     # A fresh session at log in: nothing from before it carries over, and a new secret
     # that the server records, so that logging out can end it everywhere.
     session.clear()
-    session[SESSION_SECRET] = sessions.start_session(user.id, request.user_agent.string)
+    session[SESSION_SECRET] = sessions.start_session(
+        user.id, request.user_agent.string, keep_signed_in=keep_signed_in
+    )
+    # Only a session kept signed in gets a cookie with an expiry (PERMANENT_SESSION_LIFETIME,
+    # renewed with every answer but a static file's); any other ends with the browser.
+    session.permanent = keep_signed_in
     login_user(user)
 
 
@@ -126,7 +132,8 @@ def _register(create, action: str, invited: bool = False):
         _start_session(user)
         audit("register.succeeded", user_id=user.id, username=user.username, invited=invited)
         flash(f"Welcome, {user.username}! Your account is ready.", "success")
-        return redirect(url_for("expenses.index"))
+        # A new account starts with the first-run step (currency, number format), once.
+        return redirect(url_for("welcome.index"))
     page = render_template("auth/register.html", form=form, action=action, invited=invited)
     return page, 200, headers
 
@@ -192,10 +199,18 @@ def login():
             session[PENDING_USER] = user.id
             session[PENDING_SINCE] = two_factor.pending_since()
             session[PENDING_KNOWN] = known
+            session[PENDING_REMEMBER] = form.remember.data is True
             audit("login.password_accepted", user_id=user.id, username=user.username)
             return redirect(url_for("auth.login_code", next=next_url))
-        _start_session(user)
-        audit("login.succeeded", user_id=user.id, username=user.username, method="password")
+        keep = form.remember.data is True
+        _start_session(user, keep_signed_in=keep)
+        audit(
+            "login.succeeded",
+            user_id=user.id,
+            username=user.username,
+            method="password",
+            kept_signed_in=keep,
+        )
         return devices.remember(redirect(next_url or url_for("expenses.index")), user.username)
     return render_template("auth/login.html", form=form, next_url=next_url)
 
@@ -213,7 +228,8 @@ def login_code():
         session.clear()
         flash("That took too long. Please log in again.", "info")
         return redirect(url_for("auth.login", next=next_url))
-    form = CodeForm()
+    # The box ticked with the password is ticked here too; what is posted with the code counts.
+    form = CodeForm(data={"remember": session.get(PENDING_REMEMBER) is True})
     if request.method == "POST":
         try:
             found = two_factor.log_in(
@@ -233,8 +249,15 @@ def login_code():
             form.show_errors({"code": two_factor.WRONG_CODE})
             return render_template("auth/code.html", form=form, next_url=next_url), 400
         user, method = found
-        _start_session(user)
-        audit("login.succeeded", user_id=user.id, username=user.username, method=method)
+        keep = form.remember.data is True
+        _start_session(user, keep_signed_in=keep)
+        audit(
+            "login.succeeded",
+            user_id=user.id,
+            username=user.username,
+            method=method,
+            kept_signed_in=keep,
+        )
         if method == two_factor.RECOVERY:
             left = two_factor.status(user.id).recovery_codes_left
             audit("recovery_code.used", user_id=user.id, left=left)

@@ -60,15 +60,21 @@ def locale_choices() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(named, key=lambda choice: choice[1].casefold()))
 
 
-def update_preferences(
-    user_id: int, currency: str | None, locale: str | None, theme: str | None
-) -> Preferences:
-    """Store the user's currency, locale and theme, each checked against what is offered."""
+def choice_errors(currency: str | None, locale: str | None) -> dict[str, str]:
+    """A message for the currency and for the locale if either is not one offered."""
     errors: dict[str, str] = {}
     if currency not in dict(currency_choices()):
         errors["currency"] = "Choose a currency from the list."
     if locale not in dict(locale_choices()):
         errors["locale"] = "Choose a language and region from the list."
+    return errors
+
+
+def update_preferences(
+    user_id: int, currency: str | None, locale: str | None, theme: str | None
+) -> Preferences:
+    """Store the user's currency, locale and theme, each checked against what is offered."""
+    errors = choice_errors(currency, locale)
     if theme not in THEMES:
         errors["theme"] = "Choose light, dark or follow the system."
     if errors:

@@ -4,10 +4,13 @@ The browser's (signed) cookie carries a random secret; the database keeps its SH
 digest with the user, when it started and when it was last seen. A session ends at log
 out, when it has been idle too long, when it reaches its absolute lifetime, when the
 password changes or two-factor authentication is turned on or off (all but the session that
-made the change), and when the user ends all other sessions. At each of those remedies,
-and when two-factor authentication changes, the session that made the change is rotated:
-it gets a new secret and the old one stops working, so a copy of its cookie is logged out
-while the browser itself stays logged in.
+made the change), and when the user ends all other sessions. A session kept signed in
+("Keep me signed in on this device") differs only in its two limits, counted in days
+(SESSION_REMEMBER_DAYS idle, SESSION_REMEMBER_MAX_DAYS in all) instead of minutes and hours.
+
+At each of those remedies, and when two-factor authentication changes, the session that
+made the change is rotated: it gets a new secret and the old one stops working, so a copy
+of its cookie is logged out while the browser itself stays logged in.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import datetime as dt
 import secrets
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 from .. import clock
 from ..extensions import db
@@ -29,17 +32,32 @@ LAST_SEEN_RESOLUTION = dt.timedelta(minutes=1)
 USER_AGENT_MAX = 200
 
 
-def _idle_timeout() -> dt.timedelta:
-    return dt.timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+def _limits(kept_signed_in: bool) -> tuple[dt.timedelta, dt.timedelta]:
+    """A session's idle limit and absolute lifetime: days when kept signed in."""
+    config = current_app.config
+    if kept_signed_in:
+        return (
+            dt.timedelta(days=config["SESSION_REMEMBER_DAYS"]),
+            dt.timedelta(days=config["SESSION_REMEMBER_MAX_DAYS"]),
+        )
+    return (
+        dt.timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
+        dt.timedelta(hours=config["SESSION_LIFETIME_HOURS"]),
+    )
 
 
-def _lifetime() -> dt.timedelta:
-    return dt.timedelta(hours=current_app.config["SESSION_LIFETIME_HOURS"])
+def _has_ended(record: UserSession, now: dt.datetime) -> bool:
+    """Whether the session has been idle too long or reached its absolute lifetime."""
+    idle, lifetime = _limits(record.kept_signed_in)
+    return now - record.last_seen_at > idle or now - record.created_at > lifetime
 
 
-def start_session(user_id: int, user_agent: str | None = None) -> str:
+def start_session(
+    user_id: int, user_agent: str | None = None, *, keep_signed_in: bool = False
+) -> str:
     """Record a new session for the user; return the secret for the browser's cookie.
 
+    `keep_signed_in`: the session lasts days rather than hours (the log-in's check box).
     A few sessions of anyone that have ended by time go on the way (`purge_expired_sessions`):
     one never presented again is otherwise never deleted.
     """
@@ -53,6 +71,7 @@ def start_session(user_id: int, user_agent: str | None = None) -> str:
             created_at=now,
             last_seen_at=now,
             user_agent=(user_agent or "")[:USER_AGENT_MAX],
+            kept_signed_in=keep_signed_in,
         )
     )
     db.session.commit()
@@ -65,8 +84,14 @@ def purge_expired_sessions(now: dt.datetime, limit: int | None = None) -> int:
     Returns how many. Does not commit.
     """
     ended = or_(
-        UserSession.last_seen_at < now - _idle_timeout(),
-        UserSession.created_at < now - _lifetime(),
+        *(
+            and_(
+                UserSession.kept_signed_in.is_(kept),
+                or_(UserSession.last_seen_at < now - idle, UserSession.created_at < now - life),
+            )
+            for kept in (False, True)
+            for idle, life in [_limits(kept)]
+        )
     )
     return delete_some(UserSession, ended, limit)
 
@@ -89,7 +114,7 @@ def session_user(user_id: int, secret: str) -> User | None:
         return None
     user, record = found
     now = clock.now()
-    if now - record.last_seen_at > _idle_timeout() or now - record.created_at > _lifetime():
+    if _has_ended(record, now):
         db.session.delete(record)
         db.session.commit()
         return None
@@ -102,7 +127,8 @@ def session_user(user_id: int, secret: str) -> User | None:
 def rotate_session(user_id: int, secret: str | None) -> str | None:
     """Give the user's session with `secret` a new secret; return it (None: no such session).
 
-    The session keeps its start and last-seen times: its lifetime is not extended.
+    The session keeps its start and last-seen times, and whether it is kept signed in: its
+    lifetime is not extended.
     """
     if not secret:
         return None
@@ -152,8 +178,4 @@ def list_sessions(user_id: int, current_secret: str | None) -> list[tuple[UserSe
         .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
     )
     now = clock.now()
-    return [
-        (record, record.digest == current)
-        for record in records
-        if now - record.last_seen_at <= _idle_timeout() and now - record.created_at <= _lifetime()
-    ]
+    return [(record, record.digest == current) for record in records if not _has_ended(record, now)]
