@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .errors import NotFound
+from collections.abc import Collection
+
+from .errors import NotFound, Stale
 from .extensions import db
 from .models import MAX_ID
 
@@ -75,6 +77,18 @@ def owned_row(model, row_id: int, user_id: int, *, lock: bool = False, strength:
     if row is None:
         raise NotFound()
     return row
+
+
+def check_version(row, versions: Collection[int] | None, message: str) -> None:
+    """Refuse (Stale, carrying `row`) a change made from a version other than the stored one.
+
+    Call it on a row read under its lock (`owned_row(..., lock=True)`). `versions` are those
+    the change may start from; None takes any (the last writer wins). The transaction is
+    rolled back first, so nothing the change began is kept.
+    """
+    if versions is not None and row.version not in versions:
+        db.session.rollback()
+        raise Stale(message, row)
 
 
 def upsert_insert(table):
