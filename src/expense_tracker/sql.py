@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-
-from collections.abc import Collection
 
 from .errors import NotFound, Stale
 from .extensions import db

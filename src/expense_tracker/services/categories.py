@@ -399,7 +399,7 @@ def _move_references(user_id: int, source_id: int, target_id: int) -> None:
     db.session.execute(
         update(RecurringExpense)
         .where(RecurringExpense.user_id == user_id, RecurringExpense.category_id == source_id)
-        .values(category_id=target_id)
+        .values(category_id=target_id, version=RecurringExpense.version + 1)
         .execution_options(synchronize_session=False)
     )
     _merge_budgets(user_id, source_id, target_id)

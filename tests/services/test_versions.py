@@ -1,0 +1,133 @@
+"""Lost updates on recurring expenses, categories and budgets: a change from an old copy is refused.
+
+Expenses have theirs in test_races.py. Each change here names the version (or, for budgets,
+the amounts) it was made from; a change since is not undone but refused (Stale), and
+nothing of the refused change is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from expense_tracker.errors import Stale, ValidationError
+from expense_tracker.extensions import db
+from expense_tracker.models import RecurringExpense
+from expense_tracker.services import categories, recurring, totals
+
+from ..factories import make_expense
+
+D = dt.date
+START = D(2026, 1, 1)
+
+
+def make_recurring(user, today: dt.date = START, **fields) -> RecurringExpense:
+    raw = {
+        "amount": "100",
+        "category": "Housing",
+        "description": "Rent",
+        "frequency": "monthly",
+        "start_date": START.isoformat(),
+        **fields,
+    }
+    return recurring.create_recurring(user.id, raw, today)
+
+
+def stored_recurring(recurring_id: int) -> RecurringExpense:
+    db.session.expire_all()
+    return db.session.get(RecurringExpense, recurring_id)
+
+
+# Recurring expenses ---------------------------------------------------------------------
+
+
+def test_an_edit_of_a_recurring_expense_from_a_version_changed_since_is_refused(user):
+    template = make_recurring(user)
+    opened = template.version
+    recurring.update_recurring(user.id, template.id, {"amount": "120"}, START, versions={opened})
+
+    with pytest.raises(Stale) as refused:
+        recurring.update_recurring(
+            user.id, template.id, {"description": "Flat"}, START, versions={opened}
+        )
+
+    assert str(refused.value) == "This recurring expense was changed since you opened it."
+    assert refused.value.current.version == opened + 1
+    stored = stored_recurring(template.id)
+    assert (stored.amount, stored.description) == (Decimal("120.00"), "Rent")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda user_id, id_: recurring.pause_recurring(user_id, id_, START),
+        lambda user_id, id_: recurring.end_recurring(user_id, id_, START),
+        lambda user_id, id_: recurring.update_recurring(user_id, id_, {"amount": "5"}, START),
+    ],
+    ids=["pause", "end", "edit"],
+)
+def test_each_change_the_user_makes_counts_as_a_new_version(user, change):
+    template = make_recurring(user)
+    opened = template.version
+
+    change(user.id, template.id)
+
+    assert stored_recurring(template.id).version == opened + 1
+    with pytest.raises(Stale):
+        recurring.update_recurring(user.id, template.id, {"amount": "7"}, START, versions={opened})
+
+
+def test_the_job_moving_the_next_date_on_keeps_the_version(user):
+    template = make_recurring(user)
+    opened = template.version
+
+    report = recurring.run_due(D(2026, 3, 15))
+    edited = recurring.update_recurring(
+        user.id, template.id, {"amount": "120"}, D(2026, 3, 15), versions={opened}
+    )
+
+    assert report.expenses == 2
+    assert edited.amount == Decimal("120.00") and edited.version == opened + 1
+    assert totals.check_monthly_totals() == []
+
+
+def test_an_edit_that_catches_up_on_due_dates_counts_once(user):
+    template = make_recurring(user)
+
+    edited = recurring.update_recurring(
+        user.id, template.id, {"amount": "120"}, D(2026, 3, 15), versions={template.version}
+    )
+
+    assert edited.version == 2
+    assert stored_recurring(template.id).next_due == D(2026, 4, 1)
+
+
+def test_merging_its_category_counts_as_a_change_of_a_recurring_expense(user):
+    template = make_recurring(user)
+    rent = make_expense(user, amount="1", category="Rent").category_id
+    opened = template.version
+
+    categories.merge_category(user.id, template.category_id, rent)
+
+    with pytest.raises(Stale):
+        recurring.update_recurring(user.id, template.id, {"amount": "7"}, START, versions={opened})
+
+
+def test_a_delete_of_a_recurring_expense_changed_since_is_refused(user):
+    template = make_recurring(user)
+    opened = template.version
+    recurring.update_recurring(user.id, template.id, {"amount": "120"}, START)
+
+    with pytest.raises(Stale):
+        recurring.delete_recurring(user.id, template.id, versions={opened})
+
+    assert stored_recurring(template.id) is not None
+
+
+def test_bad_input_is_told_before_a_stale_version(user):
+    template = make_recurring(user)
+
+    with pytest.raises(ValidationError):
+        recurring.update_recurring(user.id, template.id, {"amount": "x"}, START, versions={99})
