@@ -14,7 +14,7 @@ import pytest
 
 from expense_tracker.errors import Stale, ValidationError
 from expense_tracker.extensions import db
-from expense_tracker.models import RecurringExpense
+from expense_tracker.models import Category, RecurringExpense
 from expense_tracker.services import categories, recurring, totals
 
 from ..factories import make_expense
@@ -131,3 +131,66 @@ def test_bad_input_is_told_before_a_stale_version(user):
 
     with pytest.raises(ValidationError):
         recurring.update_recurring(user.id, template.id, {"amount": "x"}, START, versions={99})
+
+
+# Categories -----------------------------------------------------------------------------
+
+
+def stored_category(category_id: int) -> Category:
+    db.session.expire_all()
+    return db.session.get(Category, category_id)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ({"name": "Meals"}, {"color": "5"}),
+        ({"color": "5"}, {"name": "Meals"}),
+        ({"name": "Meals"}, {"name": "Dining"}),
+    ],
+    ids=["rename-then-recolour", "recolour-then-rename", "rename-then-rename"],
+)
+def test_a_category_change_from_a_version_changed_since_is_refused(user, first, second):
+    category = categories.create_category(user.id, {"name": "Food", "color": "1"})
+    opened = category.version
+    categories.update_category(user.id, category.id, first, versions={opened})
+
+    with pytest.raises(Stale) as refused:
+        categories.update_category(user.id, category.id, second, versions={opened})
+
+    assert str(refused.value) == "This category was changed since you opened it."
+    now = stored_category(category.id)
+    assert refused.value.current.version == now.version == opened + 1
+    assert (now.name, now.color) == (first.get("name", "Food"), int(first.get("color", 1)))
+
+
+def test_filing_expenses_under_a_category_or_merging_into_it_keeps_its_version(user):
+    food = make_expense(user, amount="1", category="Food").category_id
+    opened = stored_category(food).version
+    snacks = make_expense(user, amount="2", category="Snacks").category_id
+
+    make_expense(user, amount="3", category="food")
+    categories.merge_category(user.id, snacks, food)
+    renamed = categories.update_category(user.id, food, {"name": "Meals"}, versions={opened})
+
+    assert renamed.name == "Meals" and renamed.version == opened + 1
+    assert totals.check_monthly_totals() == []
+
+
+def test_merging_a_category_renamed_meanwhile_goes_ahead_by_its_id(user):
+    # The merge form chose the category by id: a new name does not make it another one.
+    food = make_expense(user, amount="1", category="Food").category_id
+    rent = make_expense(user, amount="2", category="Rent").category_id
+    categories.update_category(user.id, food, {"name": "Meals"})
+
+    target = categories.merge_category(user.id, food, rent)
+
+    assert target.id == rent and stored_category(food) is None
+    assert totals.check_monthly_totals() == []
+
+
+def test_a_bad_name_is_told_before_a_stale_version(user):
+    category = categories.create_category(user.id, {"name": "Food"})
+
+    with pytest.raises(ValidationError):
+        categories.update_category(user.id, category.id, {"name": " "}, versions={99})
