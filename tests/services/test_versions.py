@@ -15,7 +15,7 @@ import pytest
 from expense_tracker.errors import Stale, ValidationError
 from expense_tracker.extensions import db
 from expense_tracker.models import Category, RecurringExpense
-from expense_tracker.services import categories, recurring, totals
+from expense_tracker.services import budgets, categories, recurring, totals
 
 from ..factories import make_expense
 
@@ -194,3 +194,68 @@ def test_a_bad_name_is_told_before_a_stale_version(user):
 
     with pytest.raises(ValidationError):
         categories.update_category(user.id, category.id, {"name": " "}, versions={99})
+
+
+# Budgets --------------------------------------------------------------------------------
+
+
+def stored_budgets(user_id: int) -> dict[str, Decimal]:
+    db.session.expire_all()
+    result = budgets.month_budgets(user_id, START)
+    return {line.name: line.amount for line in result.lines}
+
+
+def test_a_budgets_save_over_amounts_changed_since_is_refused_naming_those_rows(user):
+    budgets.replace_budgets(user.id, "500", {"Food": "100", "Rent": "900"})
+    shown = {budgets.OVERALL: "500.00", "Food": "100.00", "Rent": "900.00"}
+    budgets.replace_budgets(user.id, "500", {"Food": "150", "Rent": "900"})  # another tab
+
+    with pytest.raises(Stale) as refused:
+        budgets.replace_budgets(user.id, "600", {"Food": "120", "Rent": "950"}, shown=shown)
+
+    assert str(refused.value) == "Some budgets were changed since you opened this page."
+    assert refused.value.current == {"Food": Decimal("150.00")}
+    assert stored_budgets(user.id) == {
+        "All spending": Decimal("500.00"),
+        "Food": Decimal("150.00"),
+        "Rent": Decimal("900.00"),
+    }
+
+
+def test_a_budget_removed_or_set_meanwhile_is_a_change_too(user):
+    budgets.replace_budgets(user.id, "500", {"Food": "100"})
+    shown = {budgets.OVERALL: "500.00", "Food": "100.00", "Rent": ""}
+    budgets.replace_budgets(user.id, None, {"Food": "100", "Pets": "30"})  # another tab
+
+    with pytest.raises(Stale) as refused:
+        budgets.replace_budgets(user.id, "500", {"Food": "100", "Rent": "9"}, shown=shown)
+
+    assert refused.value.current == {budgets.OVERALL: None, "Pets": Decimal("30.00")}
+
+
+def test_a_budgets_save_over_the_amounts_stored_now_is_made(user):
+    budgets.replace_budgets(user.id, "500", {"Food": "100"})
+    shown = {budgets.OVERALL: "500.00", "Food": "100.00", "Rent": ""}
+
+    budgets.replace_budgets(user.id, "", {"Food": "120", "Rent": "9"}, shown=shown)
+
+    assert stored_budgets(user.id) == {"Food": Decimal("120.00"), "Rent": Decimal("9.00")}
+
+
+def test_a_bad_budget_is_told_before_a_stale_one(user):
+    budgets.replace_budgets(user.id, "500", {})
+
+    with pytest.raises(ValidationError):
+        budgets.replace_budgets(user.id, "x", {}, shown={budgets.OVERALL: "1.00"})
+
+
+def test_a_category_called_overall_is_not_the_overall_budget(user):
+    budgets.replace_budgets(user.id, "500", {"Overall": "7"})
+    shown = {budgets.OVERALL: "500.00", "Overall": "7.00"}
+
+    budgets.replace_budgets(user.id, "500", {"Overall": "8"}, shown=shown)
+
+    assert stored_budgets(user.id) == {
+        "All spending": Decimal("500.00"),
+        "Overall": Decimal("8.00"),
+    }
