@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 
 from ..helpers import noon
-from .conftest import assert_problem
+from .conftest import ApiClient, assert_problem, make_token
 
 TODAY = dt.date(2026, 11, 24)
 RENT = {
@@ -129,3 +130,28 @@ def test_a_recurring_change_without_if_match_is_made_whatever_the_version(api, h
 
     assert response.status_code == 200
     assert api.get(url).get_json()["amount"] == "1100.00"
+
+
+@pytest.mark.both_databases
+def test_two_clients_patching_one_version_at_once_one_is_made_one_is_412(app, api, user):
+    url = api.post("/api/v1/recurring", json=RENT).headers["Location"]
+    clients = [api, ApiClient(app.test_client(), make_token(app, user, "phone"))]
+    barrier = threading.Barrier(2)
+    responses: list = [None, None]
+
+    def send(index: int) -> None:
+        barrier.wait()
+        responses[index] = clients[index].patch(
+            url, json={"amount": f"{1000 + index}"}, headers={"If-Match": '"1"'}
+        )
+
+    threads = [threading.Thread(target=send, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert sorted(response.status_code for response in responses) == [200, 412]
+    [made] = [response for response in responses if response.status_code == 200]
+    assert api.get(url).get_json()["amount"] == made.get_json()["amount"]
+    assert api.get(url).headers["ETag"] == '"2"'
