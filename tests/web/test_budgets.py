@@ -262,3 +262,19 @@ def test_saving_the_refused_page_again_applies_the_rest_in_one_step(auth_client,
     with app.app_context():
         lines = budgets.month_budgets(user.id, clock.today().replace(day=1)).lines
         assert [str(line.amount) for line in lines] == ["600.00", "150.00", "70.00"]
+
+
+def test_a_form_without_the_amounts_shown_is_saved_as_before(auth_client, app, user):
+    # As from a page made before the form kept them, or a script: the last save wins.
+    with app.app_context():
+        budgets.replace_budgets(user.id, None, {"Entertainment": "10"})
+
+    response = post_form(
+        auth_client,
+        "/budgets",
+        {"overall": "", "name_0": "Travel", "amount_0": "7"},
+        token_page="/budgets",
+    )
+
+    assert response.status_code == 302
+    assert "Saved your budgets." in text(auth_client.get("/budgets"))

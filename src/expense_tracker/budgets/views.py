@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import HiddenField, StringField
 
@@ -82,10 +82,7 @@ def edit():
                 current_user.id,
                 form.overall.data,
                 {name.data: amount.data for name, amount, _ in rows},
-                shown={
-                    budgets.OVERALL: form.shown_overall.data,
-                    **{name.data: shown.data for name, _, shown in rows},
-                },
+                shown=_shown(form, rows),
                 **typed_in(current_user),
             )
         except ValidationError as error:
@@ -100,6 +97,22 @@ def edit():
         flash("Saved your budgets.", "success")
         return redirect(url_for("budgets.edit"))
     return _render(form)
+
+
+def _shown(form: BudgetForm, rows: list[tuple]) -> dict[str, str | None] | None:
+    """The amounts the page showed, as the service checks them; None when none were sent.
+
+    A form without them (from a page made before it kept them, or a script) is saved as
+    before, the last save winning. A field left out is not filled in from the stored
+    amounts, as the others are: it would be checked against another row's.
+    """
+    if form.shown_overall.name not in request.form:
+        return None
+    shown: dict[str, str | None] = {budgets.OVERALL: form.shown_overall.data}
+    for name, _, amount_shown in rows:
+        if amount_shown.name in request.form:
+            shown[name.data] = amount_shown.data
+    return shown
 
 
 def _render_stale(error: Stale, overall: str, typed: dict[str, str]):
