@@ -127,6 +127,12 @@ class Category(db.Model):
     # One of the ten colours in colors.py (0-9); charts paint it with colors.color_class.
     color: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now)
+    # Counts renames and colour changes: one made from an older version is refused
+    # (services.categories). Filing expenses under it or merging another into it is no change.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    # As on Expense: the ORM adds one at every change it writes, made under the row's lock.
+    __mapper_args__ = {"version_id_col": version}
 
     __table_args__ = (UniqueConstraint("user_id", "name_key", name="uq_categories_user_name"),)
 
@@ -431,6 +437,11 @@ class RecurringExpense(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(
         UtcDateTime, default=clock.now, onupdate=clock.now
     )
+    # Counts the user's changes (edit, pause, resume, end; a merge of its category): one made
+    # from an older version is refused. The job moving `next_due` on is not counted, or every
+    # open edit page would go stale each time a date passes. So services.recurring adds one
+    # itself, and this is no `version_id_col`: the ORM would count the job's writes too.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
 
     __table_args__ = (

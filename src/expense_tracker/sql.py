@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from sqlalchemy import delete, false, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .errors import NotFound
+from .errors import NotFound, Stale
 from .extensions import db
 from .models import MAX_ID
 
@@ -109,6 +109,18 @@ def delete_some(model, condition, limit: int | None) -> int:
         .where(model.id.in_(doomed.scalar_subquery()))
         .execution_options(synchronize_session=False)
     ).rowcount
+
+
+def check_version(row, versions: Collection[int] | None, message: str) -> None:
+    """Refuse (Stale, carrying `row`) a change made from a version other than the stored one.
+
+    Call it on a row read under its lock (`owned_row(..., lock=True)`). `versions` are those
+    the change may start from; None takes any (the last writer wins). The transaction is
+    rolled back first, so nothing the change began is kept.
+    """
+    if versions is not None and row.version not in versions:
+        db.session.rollback()
+        raise Stale(message, row)
 
 
 def upsert_insert(table):

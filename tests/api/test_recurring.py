@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 
 from ..helpers import noon
-from .conftest import assert_problem
+from .conftest import ApiClient, assert_problem, make_token
 
 TODAY = dt.date(2026, 11, 24)
 RENT = {
@@ -94,3 +95,63 @@ def test_another_users_recurring_expense_is_404(api, other_api, method):
 def test_a_recurring_expense_that_cannot_exist_is_404(api, recurring_id):
     assert_problem(api.get(f"/api/v1/recurring/{recurring_id}"), 404)
     assert_problem(api.delete(f"/api/v1/recurring/{recurring_id}"), 404)
+
+
+def test_a_recurring_expense_comes_with_its_version_as_etag(api):
+    response = api.post("/api/v1/recurring", json=RENT)
+    url = response.headers["Location"]
+
+    changed = api.patch(url, json={"amount": "1000"}, headers={"If-Match": '"1"'})
+
+    assert response.headers["ETag"] == '"1"'
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] == api.get(url).headers["ETag"] == '"2"'
+
+
+@pytest.mark.parametrize("if_match", ['"1"', 'W/"2"', "garbage"])
+def test_a_recurring_change_from_another_version_is_412_and_changes_nothing(api, if_match):
+    url = api.post("/api/v1/recurring", json=RENT).headers["Location"]
+    api.patch(url, json={"amount": "1000"})
+
+    refused = api.patch(url, json={"amount": "1100"}, headers={"If-Match": if_match})
+    not_deleted = api.delete(url, headers={"If-Match": if_match})
+
+    assert "recurring expense was changed since" in assert_problem(refused, 412)["detail"]
+    assert_problem(not_deleted, 412)
+    assert api.get(url).get_json()["amount"] == "1000.00"
+
+
+@pytest.mark.parametrize("headers", [{}, {"If-Match": "*"}])
+def test_a_recurring_change_without_if_match_is_made_whatever_the_version(api, headers):
+    url = api.post("/api/v1/recurring", json=RENT).headers["Location"]
+    api.patch(url, json={"amount": "1000"})
+
+    response = api.patch(url, json={"amount": "1100"}, headers=headers)
+
+    assert response.status_code == 200
+    assert api.get(url).get_json()["amount"] == "1100.00"
+
+
+@pytest.mark.both_databases
+def test_two_clients_patching_one_version_at_once_one_is_made_one_is_412(app, api, user):
+    url = api.post("/api/v1/recurring", json=RENT).headers["Location"]
+    clients = [api, ApiClient(app.test_client(), make_token(app, user, "phone"))]
+    barrier = threading.Barrier(2)
+    responses: list = [None, None]
+
+    def send(index: int) -> None:
+        barrier.wait()
+        responses[index] = clients[index].patch(
+            url, json={"amount": f"{1000 + index}"}, headers={"If-Match": '"1"'}
+        )
+
+    threads = [threading.Thread(target=send, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert sorted(response.status_code for response in responses) == [200, 412]
+    [made] = [response for response in responses if response.status_code == 200]
+    assert api.get(url).get_json()["amount"] == made.get_json()["amount"]
+    assert api.get(url).headers["ETag"] == '"2"'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from openapi_spec_validator import validate
 
 from ..helpers import text
@@ -116,9 +117,12 @@ def test_every_operation_but_token_creation_is_401_without_a_token(client, api):
     assert api.get(f"/api/v1/expenses/{created['id']}").get_json() == created
 
 
-def test_the_spec_says_what_if_match_does_and_when_412_comes(client):
+@pytest.mark.parametrize(
+    "path", ["/api/v1/expenses/{expense_id}", "/api/v1/recurring/{template_id}"]
+)
+def test_the_spec_says_what_if_match_does_and_when_412_comes(client, path):
     spec = client.get("/api/v1/openapi.json").get_json()
-    operation = spec["paths"]["/api/v1/expenses/{expense_id}"]
+    operation = spec["paths"][path]
 
     for method in ("patch", "delete"):
         [if_match] = [p for p in operation[method]["parameters"] if p["name"] == "If-Match"]

@@ -9,6 +9,7 @@ from sqlalchemy import event
 from expense_tracker import clock
 from expense_tracker.extensions import db
 from expense_tracker.models import User
+from expense_tracker.services import budgets
 
 from ..factories import TODAY
 from ..helpers import post_form, text
@@ -190,3 +191,90 @@ def test_budgets_and_the_trend_add_no_query_to_the_default_dashboard(
     assert len(with_budgets) == len(without)
     # The trend's one read of the monthly totals also gives the summary and the budgets' spending.
     assert sum("monthly_totals" in statement for statement in with_budgets) == 1
+
+
+def hidden_fields(page: str) -> dict[str, str]:
+    """Every hidden input of the budgets form (names and the amounts shown), as sent back."""
+    return dict(re.findall(r'type="hidden" name="((?:name|shown)_\w+)" value="([^"]*)"', page))
+
+
+def typed_into(page: str, overall: str = "", **amounts: str) -> dict[str, str]:
+    """What the page's form sends when these amounts are typed into it (others left blank)."""
+    data = {"overall": overall, **hidden_fields(page)}
+    for name, amount_field in field_names(page).items():
+        data[amount_field] = amounts.get(name, "")
+    return data
+
+
+def test_the_page_keeps_the_amounts_it_shows(auth_client):
+    save(auth_client, "500", Food="100")
+
+    hidden = hidden_fields(text(auth_client.get("/budgets")))
+
+    assert hidden["shown_overall"] == "500.00"
+    shown = {
+        hidden[f"name_{key[6:]}"]: value
+        for key, value in hidden.items()
+        if key.startswith("shown_") and key[6:].isdigit()
+    }
+    assert (shown["Food"], shown["Travel"]) == ("100.00", "")
+
+
+@pytest.mark.both_databases
+def test_a_save_over_budgets_changed_in_another_tab_is_refused_showing_both(auth_client, app, user):
+    save(auth_client, "500", Food="100", Travel="60")
+    opened = text(auth_client.get("/budgets"))
+    with app.app_context():
+        budgets.replace_budgets(user.id, "500", {"Food": "150", "Travel": "60"})
+
+    response = post_form(
+        auth_client,
+        "/budgets",
+        typed_into(opened, "600", Food="120", Travel="70"),
+        token_page="/budgets",
+    )
+
+    page = text(response)
+    assert response.status_code == 409
+    assert "Some budgets were changed since you opened this page." in page
+    food, travel = field_names(page)["Food"], field_names(page)["Travel"]
+    assert f'name="{food}" type="text" value="150.00"' in page
+    assert re.search(rf'id="{food}-error">Changed meanwhile to 150.00. Your change: 120.<', page)
+    assert f'name="{travel}" type="text" value="70"' in page
+    assert 'name="overall" type="text" value="600"' in page
+    with app.app_context():
+        lines = budgets.month_budgets(user.id, clock.today().replace(day=1)).lines
+        assert [str(line.amount) for line in lines] == ["500.00", "150.00", "60.00"]
+
+
+def test_saving_the_refused_page_again_applies_the_rest_in_one_step(auth_client, app, user):
+    save(auth_client, "500", Food="100", Travel="60")
+    opened = text(auth_client.get("/budgets"))
+    with app.app_context():
+        budgets.replace_budgets(user.id, "500", {"Food": "150", "Travel": "60"})
+    data = typed_into(opened, "600", Food="120", Travel="70")
+    refused = text(post_form(auth_client, "/budgets", data, token_page="/budgets"))
+
+    again = typed_into(refused, "600", Food="150", Travel="70")
+    response = post_form(auth_client, "/budgets", again, token_page="/budgets")
+
+    assert response.status_code == 302
+    with app.app_context():
+        lines = budgets.month_budgets(user.id, clock.today().replace(day=1)).lines
+        assert [str(line.amount) for line in lines] == ["600.00", "150.00", "70.00"]
+
+
+def test_a_form_without_the_amounts_shown_is_saved_as_before(auth_client, app, user):
+    # As from a page made before the form kept them, or a script: the last save wins.
+    with app.app_context():
+        budgets.replace_budgets(user.id, None, {"Entertainment": "10"})
+
+    response = post_form(
+        auth_client,
+        "/budgets",
+        {"overall": "", "name_0": "Travel", "amount_0": "7"},
+        token_page="/budgets",
+    )
+
+    assert response.status_code == 302
+    assert "Saved your budgets." in text(auth_client.get("/budgets"))

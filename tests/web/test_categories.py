@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from expense_tracker.extensions import db
 from expense_tracker.services import categories, totals
 
@@ -84,6 +86,47 @@ def test_renaming_to_a_name_you_have_suggests_merging_beside_the_field(
     page = text(response)
     assert re.search(r'id="name-error">[^<]*“Food”[^<]*merge this category into it', page)
     assert 'aria-invalid="true"' in page
+
+
+def test_the_name_and_colour_forms_carry_the_version_the_page_shows(
+    auth_client, user, add_expense, app
+):
+    add_expense(user, category="Food")
+    food = category_ids(app, user)["Food"]
+
+    page = text(auth_client.get(f"/categories/{food}"))
+
+    assert page.count('<input type="hidden" name="version" value="1">') == 2
+
+
+@pytest.mark.both_databases
+@pytest.mark.parametrize(
+    ("form", "sent", "change"),
+    [
+        ("name", {"name": "Dining"}, "Your change: the name &#39;Dining&#39;."),
+        ("color", {"color": "3"}, "Your change: the colour Pink."),
+    ],
+)
+def test_a_change_from_a_page_opened_before_another_is_refused_showing_both(
+    auth_client, user, add_expense, app, form, sent, change
+):
+    add_expense(user, category="Food")
+    food = category_ids(app, user)["Food"]
+    with app.app_context():
+        categories.update_category(user.id, food, {"name": "Meals", "color": "5"})
+
+    response = send(auth_client, f"/categories/{food}/{form}", {**sent, "version": "1"})
+
+    page = text(response)
+    assert response.status_code == 409
+    assert "This category was changed since you opened it." in page
+    assert change in page
+    assert 'id="name" name="name" type="text" value="Meals"' in page
+    assert re.search(r'name="color" value="5"\s+checked>', page)
+    assert page.count('<input type="hidden" name="version" value="2">') == 2
+    with app.app_context():
+        stored = categories.category_balance(user.id, food)
+        assert (stored.name, stored.color) == ("Meals", 5)
 
 
 def test_choosing_a_colour_paints_the_dashboard_donut(auth_client, user, add_expense, app):

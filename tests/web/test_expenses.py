@@ -360,6 +360,22 @@ def test_saving_a_page_opened_before_another_change_is_refused_showing_the_new_v
         assert (str(stored.amount), stored.category.name) == ("8.00", "Rent")
 
 
+def test_a_refused_stale_save_shows_what_the_user_tried_to_save(
+    app, auth_client, user, add_expense
+):
+    expense_id = add_expense(user, amount="5", category="Food")
+    with app.app_context():
+        expenses.update_expense(user.id, expense_id, {"amount": "8"})
+    typed = {"date": "2026-12-01", "amount": "12.50", "category": "Food", "description": "lunch"}
+
+    response = post_form(auth_client, f"/expenses/{expense_id}/edit", {**typed, "version": "1"})
+
+    page = text(response)
+    assert response.status_code == 409
+    assert "Your change: 12.50, Food, 2026-12-01, &#39;lunch&#39;" in page
+    assert 'value="8.00"' in page and 'value="lunch"' not in page
+
+
 def test_deleting_from_a_page_opened_before_another_change_is_refused(
     app, auth_client, user, add_expense
 ):

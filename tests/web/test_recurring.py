@@ -106,6 +106,71 @@ def test_a_bad_edit_is_refused_beside_the_field_and_changes_nothing(app, auth_cl
     assert '<span class="amount">€950.00</span>' in text(auth_client.get("/recurring"))
 
 
+def test_the_edit_page_carries_the_version_it_shows(app, auth_client):
+    add(auth_client)
+    url = f"/recurring/{recurring_id(app)}/edit"
+
+    page = text(auth_client.get(url))
+
+    assert '<input id="version" name="version" type="hidden" value="1">' in page
+    assert '<input type="hidden" name="version" value="1">' in page
+
+
+@pytest.mark.both_databases
+def test_saving_an_edit_page_opened_before_another_change_is_refused_showing_both(
+    app, auth_client, user
+):
+    add(auth_client)
+    template_id = recurring_id(app)
+    url = f"/recurring/{template_id}/edit"
+    with app.app_context():
+        recurring.update_recurring(user.id, template_id, {"amount": "990"}, TODAY)
+    typed = {**VALID, "amount": "1000", "description": "Flat", "day_of_month": "5"}
+
+    response = post_form(auth_client, url, {**typed, "version": "1"}, token_page=url)
+
+    page = text(response)
+    assert response.status_code == 409
+    assert "This recurring expense was changed since you opened it." in page
+    assert 'value="990.00"' in page and 'value="Rent"' in page
+    assert 'name="version" type="hidden" value="2"' in page
+    assert (
+        "Your change: 1000, Housing, &#39;Flat&#39;, Every month, starting 2026-09-01, on day 5."
+        in page
+    )
+    with app.app_context():
+        stored = db.session.get(RecurringExpense, template_id)
+        assert (str(stored.amount), stored.description) == ("990.00", "Rent")
+
+
+def test_an_edit_page_left_open_while_the_job_makes_a_due_date_still_saves(app, auth_client):
+    add(auth_client)
+    url = f"/recurring/{recurring_id(app)}/edit"
+    with app.app_context():
+        assert recurring.run_due(dt.date(2026, 12, 1)).expenses == 1
+
+    response = post_form(
+        auth_client, url, {**VALID, "amount": "1000", "version": "1"}, token_page=url
+    )
+
+    assert response.status_code == 302
+    assert expense_dates(app)[-1] == dt.date(2026, 12, 1)
+
+
+def test_deleting_from_an_edit_page_opened_before_another_change_is_refused(app, auth_client, user):
+    add(auth_client)
+    template_id = recurring_id(app)
+    with app.app_context():
+        recurring.pause_recurring(user.id, template_id, TODAY)
+
+    response = post_form(auth_client, f"/recurring/{template_id}/delete", {"version": "1"})
+
+    assert response.status_code == 409
+    assert "It was not deleted" in text(response)
+    with app.app_context():
+        assert db.session.get(RecurringExpense, template_id) is not None
+
+
 @pytest.mark.parametrize(
     ("fields", "shown"),
     [

@@ -109,33 +109,45 @@ def _expense_json(row) -> dict:
     }
 
 
-# Optimistic concurrency: an expense's ETag is its version, and a change may name the one it
-# was made from. Without If-Match a change is made whatever the version (the last writer
-# wins, as HTTP allows): clients written before ETags existed keep working, and a client that
-# cares sends If-Match. Asking for it (428) would break every such client for no gain to them.
-ETAG_HEADER = {
-    "description": "The expense's version; send it back in If-Match to change it safely.",
-    "schema": {"type": "string"},
-}
-IF_MATCH = {
-    "in": "header",
-    "name": "If-Match",
-    "required": False,
-    "schema": {"type": "string"},
-    "description": (
-        "The ETag of the expense as you last read it. If it has been changed since, nothing"
-        " is done and the answer is 412 Precondition Failed: read it again and retry. Without"
-        " If-Match (or with *), the change is made whatever happened meanwhile (the last"
-        " writer wins)."
-    ),
-}
+# Optimistic concurrency: an expense's (or recurring expense's) ETag is its version, and a
+# change may name the one it was made from. Without If-Match a change is made whatever the
+# version (the last writer wins, as HTTP allows): clients written before ETags existed keep
+# working, and a client that cares sends If-Match. Asking for it (428) would break every such
+# client for no gain to them.
+def etag_header(noun: str) -> dict:
+    """The OpenAPI description of the ETag header of a `noun` ("expense")."""
+    return {
+        "description": f"The {noun}'s version; send it back in If-Match to change it safely.",
+        "schema": {"type": "string"},
+    }
 
 
-def _etag(expense) -> dict[str, str]:
-    return {"ETag": f'"{expense.version}"'}
+def if_match_parameter(noun: str) -> dict:
+    """The OpenAPI description of the If-Match header a change of a `noun` takes."""
+    return {
+        "in": "header",
+        "name": "If-Match",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": (
+            f"The ETag of the {noun} as you last read it. If it has been changed since, nothing"
+            " is done and the answer is 412 Precondition Failed: read it again and retry."
+            " Without If-Match (or with *), the change is made whatever happened meanwhile"
+            " (the last writer wins)."
+        ),
+    }
 
 
-def _if_match() -> set[int] | None:
+ETAG_HEADER = etag_header("expense")
+IF_MATCH = if_match_parameter("expense")
+
+
+def etag(record) -> dict[str, str]:
+    """The ETag header of a versioned record: its version, as a strong tag."""
+    return {"ETag": f'"{record.version}"'}
+
+
+def if_match() -> set[int] | None:
     """The versions If-Match allows (strong ETags only, as RFC 9110 says); None for any."""
     header = request.headers.get("If-Match")
     if header is None:
@@ -295,7 +307,7 @@ def create_expense(body: dict):
     body.setdefault("date", clock.today().isoformat())
     expense = expenses.create_expense(_user_id(), body)
     location = link("api.get_expense", expense_id=expense.id)
-    return _expense_json(expense), {"Location": location, **_etag(expense)}
+    return _expense_json(expense), {"Location": location, **etag(expense)}
 
 
 @bp.get("/expenses/<int:expense_id>")
@@ -305,7 +317,7 @@ def create_expense(body: dict):
 def get_expense(expense_id: int):
     """One of your expenses; anyone else's is 404, as if it did not exist."""
     expense = expenses.get_expense(_user_id(), expense_id)
-    return _expense_json(expense), _etag(expense)
+    return _expense_json(expense), etag(expense)
 
 
 @bp.patch("/expenses/<int:expense_id>")
@@ -319,8 +331,8 @@ def update_expense(body: dict, expense_id: int):
     Send the ETag you read in If-Match: a change made meanwhile is not undone, but
     answered 412. Without If-Match the last writer wins.
     """
-    expense = expenses.update_expense(_user_id(), expense_id, body, versions=_if_match())
-    return _expense_json(expense), _etag(expense)
+    expense = expenses.update_expense(_user_id(), expense_id, body, versions=if_match())
+    return _expense_json(expense), etag(expense)
 
 
 @bp.delete("/expenses/<int:expense_id>")
@@ -329,7 +341,7 @@ def update_expense(body: dict, expense_id: int):
 @bp.doc(security=BEARER, parameters=[IF_MATCH])
 def delete_expense(expense_id: int):
     """Delete one of your expenses; with If-Match, only if unchanged since (else 412)."""
-    expenses.delete_expense(_user_id(), expense_id, versions=_if_match())
+    expenses.delete_expense(_user_id(), expense_id, versions=if_match())
     return ""
 
 

@@ -6,7 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ..colors import COLOR_NAMES
-from ..errors import Conflict, ValidationError
+from ..errors import Conflict, Stale, ValidationError
+from ..forms import opened_version, quoted, your_change
 from ..services import categories
 from .forms import ColorForm, MergeForm, NameForm
 
@@ -33,6 +34,7 @@ def _render_edit(
     color_form: ColorForm | None = None,
     merge_form: MergeForm | None = None,
     refusal: str | None = None,
+    stale: dict[str, str] | None = None,
 ):
     balance = categories.category_balance(current_user.id, category_id)
     others = [c for c in categories.list_categories(current_user.id) if c.id != category_id]
@@ -46,8 +48,20 @@ def _render_edit(
             merge_form=merge_form or MergeForm(formdata=None),
             color_names=COLOR_NAMES,
             refusal=refusal,
+            stale=stale or {},
         ),
         status,
+    )
+
+
+def _render_stale(category_id: int, error: Stale, form: str, change: str):
+    """The category's page again, its current name and colour in the forms, and `change`.
+
+    `form` ("name" or "color") is the form whose save was refused, where the message goes.
+    """
+    message = f"{error} Nothing was saved: these are its name and colour now."
+    return _render_edit(
+        category_id, 409, stale={"form": form, "message": message, "change": change}
     )
 
 
@@ -86,11 +100,17 @@ def rename(category_id: int):
     form = NameForm()
     try:
         category = categories.update_category(
-            current_user.id, category_id, {"name": form.name.data}
+            current_user.id,
+            category_id,
+            {"name": form.name.data},
+            versions=opened_version(form.version.data),
         )
     except ValidationError as error:
         form.show_errors(error.errors)
         return _render_edit(category_id, 400, name_form=form)
+    except Stale as error:
+        change = your_change(f"the name {quoted(form.name.data)}")
+        return _render_stale(category_id, error, "name", change)
     flash(f"Renamed the category to “{category.name}”.", "success")
     return redirect(url_for("categories.index"))
 
@@ -102,11 +122,18 @@ def recolor(category_id: int):
     form = ColorForm()
     try:
         category = categories.update_category(
-            current_user.id, category_id, {"color": form.color.data or ""}
+            current_user.id,
+            category_id,
+            {"color": form.color.data or ""},
+            versions=opened_version(form.version.data),
         )
     except ValidationError as error:
         form.show_errors(error.errors)
         return _render_edit(category_id, 400, color_form=form)
+    except Stale as error:
+        # A valid colour (ASCII digits), or the ValidationError above would have come first.
+        change = your_change(f"the colour {COLOR_NAMES[int(form.color.data)]}")
+        return _render_stale(category_id, error, "color", change)
     flash(f"“{category.name}” is now {COLOR_NAMES[category.color]}.", "success")
     return redirect(url_for("categories.index"))
 

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 
 from .. import clock
 from ..errors import Stale, ValidationError
+from ..forms import opened_version, quoted, your_change
 from ..money import formatter_for, typed_in
 from ..services import budgets, expenses, recurring, reports, trends
 from ..services.categories import category_names, with_defaults
@@ -225,16 +226,20 @@ def _stored_values(expense) -> dict[str, str]:
     }
 
 
-def _versions(raw: str | None) -> set[int] | None:
-    """The version a form was opened at; None (any) from a page that sent none."""
-    text = (raw or "").strip()
-    return {int(text)} if text.isascii() and text.isdigit() and len(text) <= 9 else None
-
-
-def _render_stale(error: Stale, expense_id: int, message: str):
-    """The edit page again, with the values stored now and why nothing was done."""
+def _render_stale(error: Stale, expense_id: int, message: str, change: str = ""):
+    """The edit page again, with the values stored now, why nothing was done, and `change`."""
     form = ExpenseForm(formdata=None, data=_stored_values(error.current))
-    return _render_edit(form, expense_id, 409, stale=f"{error} {message}")
+    return _render_edit(form, expense_id, 409, stale=f"{error} {message}", change=change)
+
+
+def _change_of(submitted: dict[str, str | None]) -> str:
+    """What a refused save held, as typed: "Your change: 12.50, Food, 2026-12-01, 'lunch'."."""
+    return your_change(
+        submitted["amount"],
+        submitted["category"],
+        submitted["date"],
+        quoted(submitted["description"]),
+    )
 
 
 @bp.route("/expenses/<int:expense_id>/edit", methods=["GET", "POST"])
@@ -244,30 +249,39 @@ def edit(expense_id: int):
     expense = expenses.get_expense(current_user.id, expense_id)
     form = ExpenseForm(data=_stored_values(expense))
     if request.method == "POST":
+        submitted = _submitted(form)
         try:
             expense = expenses.update_expense(
                 current_user.id,
                 expense_id,
-                _submitted(form),
-                versions=_versions(form.version.data),
+                submitted,
+                versions=opened_version(form.version.data),
                 **typed_in(current_user),
             )
         except ValidationError as error:
             form.show_errors(error.errors)
             return _render_edit(form, expense_id, 400)
         except Stale as error:
-            return _render_stale(error, expense_id, "Nothing was saved: these are its values now.")
+            return _render_stale(
+                error,
+                expense_id,
+                "Nothing was saved: these are its values now.",
+                _change_of(submitted),
+            )
         flash(f"Saved {_describe(expense)}.", "success")
         return redirect(_dashboard_url())
     return _render_edit(form, expense_id)
 
 
-def _render_edit(form: ExpenseForm, expense_id: int, status: int = 200, stale: str = ""):
+def _render_edit(
+    form: ExpenseForm, expense_id: int, status: int = 200, stale: str = "", change: str = ""
+):
     return (
         render_template(
             "expenses/edit.html",
             form=form,
             stale=stale,
+            change=change,
             money_format=formatter_for(current_user),
             expense_id=expense_id,
             filter_args=_filter_args(),
@@ -283,7 +297,7 @@ def delete(expense_id: int):
     """Delete one of the user's expenses."""
     try:
         expense = expenses.delete_expense(
-            current_user.id, expense_id, versions=_versions(request.form.get("version"))
+            current_user.id, expense_id, versions=opened_version(request.form.get("version"))
         )
     except Stale as error:
         return _render_stale(error, expense_id, "It was not deleted: these are its values now.")

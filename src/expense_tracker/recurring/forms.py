@@ -1,6 +1,6 @@
 """The recurring expense form; the rules it is checked against live in services.recurring."""
 
-from wtforms import StringField
+from wtforms import HiddenField, StringField
 
 from ..forms import ServiceForm
 
@@ -15,3 +15,5 @@ class RecurringForm(ServiceForm):
     start_date = StringField("Starts on")
     day_of_month = StringField("Day of the month")
     end_date = StringField("Ends on")
+    # The version the edit page showed; a save from an older one is refused.
+    version = HiddenField()

@@ -6,7 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import clock
-from ..errors import ValidationError
+from ..errors import Stale, ValidationError
+from ..forms import opened_version, quoted, your_change
 from ..models import RecurringExpense
 from ..money import formatter_for, typed_in
 from ..services import recurring
@@ -98,47 +99,83 @@ def create():
     return redirect(url_for("recurring.index"))
 
 
+def _stored_values(recurring_expense: RecurringExpense) -> dict[str, str]:
+    """The recurring expense as the edit form shows it, with the version it was read at."""
+    return {
+        "amount": formatter_for(current_user).number(recurring_expense.amount, grouped=False),
+        "category": recurring_expense.category.name,
+        "description": recurring_expense.description,
+        "frequency": recurring_expense.frequency,
+        "start_date": recurring_expense.start_date.isoformat(),
+        "day_of_month": str(recurring_expense.day_of_month or ""),
+        "end_date": recurring_expense.end_date.isoformat() if recurring_expense.end_date else "",
+        "version": str(recurring_expense.version),
+    }
+
+
+def _change_of(submitted: dict[str, str | None]) -> str:
+    """What a refused save held, as typed, in the order of the form."""
+    day, end = submitted["day_of_month"], submitted["end_date"]
+    return your_change(
+        submitted["amount"],
+        submitted["category"],
+        quoted(submitted["description"]),
+        recurring.FREQUENCIES.get(submitted["frequency"] or "", submitted["frequency"]),
+        f"starting {submitted['start_date']}" if submitted["start_date"] else "",
+        f"on day {day}" if day and day.strip() else "",
+        f"ending {end}" if end and end.strip() else "",
+    )
+
+
+def _render_stale(error: Stale, message: str, change: str = ""):
+    """The edit page again, with the values stored now, why nothing was done, and `change`."""
+    form = RecurringForm(formdata=None, data=_stored_values(error.current))
+    return _render_edit(form, error.current, 409, stale=f"{error} {message}", change=change)
+
+
 @bp.route("/<int:recurring_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(recurring_id: int):
     """Show and save the edit form of one of the user's recurring expenses."""
     recurring_expense = recurring.get_recurring(current_user.id, recurring_id)
-    form = RecurringForm(
-        data={
-            "amount": formatter_for(current_user).number(recurring_expense.amount, grouped=False),
-            "category": recurring_expense.category.name,
-            "description": recurring_expense.description,
-            "frequency": recurring_expense.frequency,
-            "start_date": recurring_expense.start_date.isoformat(),
-            "day_of_month": str(recurring_expense.day_of_month or ""),
-            "end_date": recurring_expense.end_date.isoformat()
-            if recurring_expense.end_date
-            else "",
-        }
-    )
+    form = RecurringForm(data=_stored_values(recurring_expense))
     if request.method == "POST":
+        submitted = _submitted(form)
         try:
             recurring_expense = recurring.update_recurring(
                 current_user.id,
                 recurring_id,
-                _submitted(form),
+                submitted,
                 clock.today(),
+                versions=opened_version(form.version.data),
                 **typed_in(current_user),
             )
         except ValidationError as error:
             form.show_errors(error.errors)
             return _render_edit(form, recurring_expense, 400)
+        except Stale as error:
+            return _render_stale(
+                error, "Nothing was saved: these are its values now.", _change_of(submitted)
+            )
         flash(f"Saved {_describe(recurring_expense)}. The changes apply from tomorrow.", "success")
         return redirect(url_for("recurring.index"))
     return _render_edit(form, recurring_expense)
 
 
-def _render_edit(form: RecurringForm, recurring_expense: RecurringExpense, status: int = 200):
+def _render_edit(
+    form: RecurringForm,
+    recurring_expense: RecurringExpense,
+    status: int = 200,
+    stale: str = "",
+    change: str = "",
+):
     return (
         render_template(
             "recurring/edit.html",
             form=form,
             recurring_expense=recurring_expense,
+            stale=stale,
+            change=change,
             frequencies=recurring.FREQUENCIES,
             suggestions=with_defaults(category_names(current_user.id)),
             money_format=formatter_for(current_user),
@@ -178,6 +215,11 @@ def end(recurring_id: int):
 @login_required
 def delete(recurring_id: int):
     """Delete a recurring expense; the expenses it made stay."""
-    recurring_expense = recurring.delete_recurring(current_user.id, recurring_id)
+    try:
+        recurring_expense = recurring.delete_recurring(
+            current_user.id, recurring_id, versions=opened_version(request.form.get("version"))
+        )
+    except Stale as error:
+        return _render_stale(error, "It was not deleted: these are its values now.")
     flash(f"Deleted {_describe(recurring_expense)}. The expenses it made are kept.", "success")
     return redirect(url_for("recurring.index"))

@@ -10,10 +10,10 @@ from decimal import Decimal
 
 from sqlalchemy import delete, or_, select, true
 
-from ..errors import ValidationError
+from ..errors import Stale, ValidationError
 from ..extensions import db
-from ..models import Budget, Category, MonthlyTotal
-from ..sql import upsert_insert
+from ..models import Budget, Category, MonthlyTotal, User
+from ..sql import lock_rows, upsert_insert
 from .categories import DEFAULT_CATEGORIES, create_categories, plan_held_categories, too_many
 from .filters import ExpenseFilter, month_end
 from .reports import ZERO, percent_of
@@ -226,6 +226,37 @@ def _amount_or_none(
     return parse_amount(raw, locale, currency)
 
 
+STALE = "Some budgets were changed since you opened this page."
+
+
+def shown_amount(amount: Decimal | None) -> str:
+    """A stored budget as a page keeps what it showed (`replace_budgets`' `shown`): "12.50"."""
+    return "" if amount is None else str(amount)
+
+
+def _changed_since(user_id: int, shown: Mapping[str, str | None]) -> dict[str, Decimal | None]:
+    """The budgets stored now that differ from those a page showed: name (or OVERALL) to amount.
+
+    A budget the page did not show is one it showed as none: set meanwhile, it differs too.
+    """
+
+    def key(name: str | None) -> str | None:  # None for the overall budget
+        return None if name is None else Category.key_for(name)
+
+    stored = {key(name): (name or OVERALL, amount) for _, name, amount in _budgets(user_id)}
+    was = {
+        key(None if name == OVERALL else name): (name, (text or "").strip())
+        for name, text in shown.items()
+    }
+    changed: dict[str, Decimal | None] = {}
+    for found in stored.keys() | was.keys():
+        name, amount = stored.get(found, (None, None))
+        shown_name, shown_text = was.get(found, (name, ""))
+        if shown_amount(amount) != shown_text:
+            changed[name or shown_name] = amount
+    return changed
+
+
 def replace_budgets(
     user_id: int,
     overall: str | None,
@@ -233,6 +264,7 @@ def replace_budgets(
     *,
     locale: str | None = None,
     currency: str | None = None,
+    shown: Mapping[str, str | None] | None = None,
 ) -> None:
     """Make the user's budgets exactly these: `overall` and a raw amount per category name.
 
@@ -243,6 +275,11 @@ def replace_budgets(
     case, and made if the user has none of that name. Nothing is stored unless every
     value is valid; ValidationError names each bad one: "overall", or "categories.<name>"
     with the name as given.
+
+    `shown` is what the page showed before the user typed: OVERALL or a category's name to
+    its amount (`shown_amount`). If any budget stored now differs, nothing is stored:
+    Stale, whose `current` holds those budgets, by name (OVERALL for the overall one), as
+    stored now (None for none). Without `shown` the last save wins (the API).
     """
     errors: dict[str, str] = {}
     wanted: dict[str, tuple[str, Decimal]] = {}
@@ -269,8 +306,12 @@ def replace_budgets(
             wanted[key] = (name, amount)
     if errors:
         raise ValidationError(errors)
-    # One save of a user's budgets at a time: `plan_held_categories` holds the user's row
-    # first, so the second save waits for the first and writes after it.
+    # One save of a user's budgets at a time: the user's row is held first (and again by
+    # `plan_held_categories`), so the second save waits, then reads what the first stored.
+    lock_rows(User, User.id == user_id, strength="no key update")
+    if shown is not None and (changed := _changed_since(user_id, shown)):
+        db.session.rollback()
+        raise Stale(STALE, changed)
     # Every new name is made in one statement, with its colour worked out beforehand; the
     # names already there are held until the save ends.
     plan = plan_held_categories(user_id, [name for name, _ in wanted.values()])

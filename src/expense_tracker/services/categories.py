@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as default
 from decimal import Decimal
@@ -23,7 +23,15 @@ from ..models import (
     RecurringExpense,
     User,
 )
-from ..sql import LOCK_STRENGTHS, dialect_name, fresh, lock_rows, owned_row, upsert_insert
+from ..sql import (
+    LOCK_STRENGTHS,
+    check_version,
+    dialect_name,
+    fresh,
+    lock_rows,
+    owned_row,
+    upsert_insert,
+)
 from .totals import sum_on_conflict
 from .validation import FieldError, clean_category, parse_whole_number
 
@@ -51,6 +59,7 @@ class CategoryBalance:
     color: int
     total: Decimal
     count: int
+    version: int = 1  # counts renames and colour changes, for the category's page
 
 
 CATEGORIES_MAX = 1000  # per user: enough for any budget, few enough for every list and chart
@@ -264,15 +273,16 @@ def _balances(user_id: int, *conditions) -> list[CategoryBalance]:
             Category.color,
             func.sum(MonthlyTotal.total),
             func.sum(MonthlyTotal.count),
+            Category.version,
         )
         .outerjoin(MonthlyTotal, MonthlyTotal.category_id == Category.id)
         .where(Category.user_id == user_id, *conditions)
-        .group_by(Category.id, Category.name, Category.color, Category.name_key)
+        .group_by(Category.id, Category.name, Category.color, Category.name_key, Category.version)
         .order_by(Category.name_key)
     ).all()
     return [
-        CategoryBalance(id, name, color, total or ZERO, count or 0)
-        for id, name, color, total, count in rows
+        CategoryBalance(id, name, color, total or ZERO, count or 0, version)
+        for id, name, color, total, count, version in rows
     ]
 
 
@@ -366,12 +376,23 @@ def create_category(user_id: int, raw: Mapping[str, object]) -> Category:
     return category
 
 
-def update_category(user_id: int, category_id: int, raw: Mapping[str, object]) -> Category:
+STALE = "This category was changed since you opened it."
+
+
+def update_category(
+    user_id: int,
+    category_id: int,
+    raw: Mapping[str, object],
+    *,
+    versions: Collection[int] | None = None,
+) -> Category:
     """Rename and/or recolour a category: the fields present in `raw` change, in one commit.
 
     Its expenses follow a rename, as they refer to it by id. A name that differs from
     another category's only in case is that category's name: the answer suggests a merge.
     Changing only the case of its own name is a rename like any other.
+    With `versions`, the stored version (which counts renames and colour changes) must be
+    one of them, or nothing changes: Stale. Bad input is told first.
     """
     # Expenses may still be filed under it meanwhile: a rename does not change its key.
     category = get_category(user_id, category_id, lock=True, strength="no key update")
@@ -388,7 +409,11 @@ def update_category(user_id: int, category_id: int, raw: Mapping[str, object]) -
                 name = value
             else:
                 color = value
-    if name is not None and not errors:
+    if errors:
+        db.session.rollback()
+        raise ValidationError(errors)
+    check_version(category, versions, STALE)
+    if name is not None:
         taken = _name_taken(user_id, name, but=category.id)
         if taken is not None:
             errors |= _clash(taken.name, merge_hint=True).errors
@@ -420,7 +445,7 @@ def _move_references(user_id: int, source_id: int, target_id: int) -> None:
     db.session.execute(
         update(RecurringExpense)
         .where(RecurringExpense.user_id == user_id, RecurringExpense.category_id == source_id)
-        .values(category_id=target_id)
+        .values(category_id=target_id, version=RecurringExpense.version + 1)
         .execution_options(synchronize_session=False)
     )
     _merge_budgets(user_id, source_id, target_id)

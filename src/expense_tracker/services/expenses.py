@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import Row, exists, or_, select
 
-from ..errors import Stale, ValidationError
+from ..errors import ValidationError
 from ..extensions import db
 from ..models import MAX_ID, Category, Expense
-from ..sql import owned_row
+from ..sql import check_version, owned_row
 from .categories import resolve_category
 from .filters import ExpenseFilter, expense_conditions
 from .totals import add_to_totals
@@ -145,16 +145,6 @@ def get_expense(user_id: int, expense_id: int, *, lock: bool = False) -> Expense
 STALE = "This expense was changed since you opened it."
 
 
-def _check_version(expense: Expense, versions: Collection[int] | None) -> None:
-    """Refuse (Stale) a change made from a version other than the stored one.
-
-    `versions` are those the change may start from; None takes any (the last writer wins).
-    """
-    if versions is not None and expense.version not in versions:
-        db.session.rollback()
-        raise Stale(STALE, expense)
-
-
 def update_expense(
     user_id: int,
     expense_id: int,
@@ -176,7 +166,7 @@ def update_expense(
         db.session.rollback()
         raise
     # Bad input is told first: it would be refused from any version.
-    _check_version(expense, versions)
+    check_version(expense, versions, STALE)
     old = (expense.date, expense.category_id, expense.amount)
     _apply(user_id, expense, values)
     add_to_totals(user_id, old[0], old[1], -old[2], -1)
@@ -193,7 +183,7 @@ def delete_expense(
     `versions` as in `update_expense`.
     """
     expense = get_expense(user_id, expense_id, lock=True)
-    _check_version(expense, versions)
+    check_version(expense, versions, STALE)
     db.session.delete(expense)
     add_to_totals(user_id, expense.date, expense.category_id, -expense.amount, -1)
     db.session.commit()

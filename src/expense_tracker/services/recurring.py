@@ -12,6 +12,10 @@ Rules:
   Ending sets an end date; no date after it happens. Editing changes the dates after today
   only: what was due up to today is made first, on the old terms. Deleting a recurring
   expense keeps the expenses it made.
+- Versions: each change the user makes (edit, pause, resume, end; merging its category)
+  adds one to `version`, and an edit or delete made from an older one is refused (Stale).
+  The job moving `next_due` on is no change of the user's terms: it keeps the version, so
+  an edit page left open over a due date can still be saved.
 - "Today" is the server's date, passed in by the caller.
 """
 
@@ -19,7 +23,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -30,7 +34,7 @@ from .. import clock
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Category, Expense, RecurringExpense, RecurringOccurrence, User
-from ..sql import dialect_name, fresh, lock_rows, owned_row, upsert_insert
+from ..sql import check_version, dialect_name, fresh, lock_rows, owned_row, upsert_insert
 from .categories import resolve_category
 from .expenses import stage_expense
 from .validation import (
@@ -355,6 +359,14 @@ def status_of(recurring_expense: RecurringExpense) -> str:
     return "paused" if recurring_expense.is_paused else "active"
 
 
+STALE = "This recurring expense was changed since you opened it."
+
+
+def _changed_by_user(recurring_expense: RecurringExpense) -> None:
+    """Count a change of the user's as a new version (the job's are not counted)."""
+    recurring_expense.version += 1
+
+
 def get_recurring(user_id: int, recurring_id: int, *, lock: bool = False) -> RecurringExpense:
     """Return the user's recurring expense; another user's is as missing as one never made.
 
@@ -420,21 +432,30 @@ def update_recurring(
     *,
     locale: str | None = None,
     currency: str | None = None,
+    versions: Collection[int] | None = None,
 ) -> RecurringExpense:
     """Change the fields present in `raw`; the new terms apply to the dates after today.
 
     What was due up to today is made first, on the old terms. A recurring expense that had not
     started yet is scheduled as if new, so moving its start into the past back-fills.
+    With `versions`, the stored version must be one of them (the one the page or client
+    saw), or nothing changes: Stale. Bad input is told first, as from any version.
     """
     recurring_expense = get_recurring(user_id, recurring_id, lock=True)
     # A kept amount is written as the API writes it; only a sent one is in the user's format.
     preferences = (locale, currency) if "amount" in raw else (None, None)
-    values = _clean(
-        {**_as_raw(recurring_expense), **raw},
-        today,
-        kept_start=recurring_expense.start_date,
-        preferences=preferences,
-    )
+    try:
+        values = _clean(
+            {**_as_raw(recurring_expense), **raw},
+            today,
+            kept_start=recurring_expense.start_date,
+            preferences=preferences,
+        )
+    except ValidationError:
+        db.session.rollback()
+        raise
+    check_version(recurring_expense, versions, STALE)
+    _changed_by_user(recurring_expense)
     _bring_up_to_date(recurring_expense, today)
     had_started = recurring_expense.start_date <= today
     _apply(user_id, recurring_expense, values)
@@ -453,6 +474,7 @@ def pause_recurring(user_id: int, recurring_id: int, today: dt.date) -> Recurrin
     """Pause a recurring expense after making what was due up to today."""
     recurring_expense = get_recurring(user_id, recurring_id, lock=True)
     _bring_up_to_date(recurring_expense, today)
+    _changed_by_user(recurring_expense)
     recurring_expense.is_paused = True
     _refresh_user_due(user_id)
     db.session.commit()
@@ -463,6 +485,7 @@ def resume_recurring(user_id: int, recurring_id: int, today: dt.date) -> Recurri
     """Resume a paused recurring expense from today; the dates skipped while paused stay skipped."""
     recurring_expense = get_recurring(user_id, recurring_id, lock=True)
     if recurring_expense.is_paused:
+        _changed_by_user(recurring_expense)
         recurring_expense.is_paused = False
         if recurring_expense.next_due is not None:
             _schedule_from(recurring_expense, max(recurring_expense.next_due, today))
@@ -476,6 +499,7 @@ def end_recurring(user_id: int, recurring_id: int, today: dt.date) -> RecurringE
     """End a recurring expense today: what was due up to today is made, nothing after it."""
     recurring_expense = get_recurring(user_id, recurring_id, lock=True)
     _bring_up_to_date(recurring_expense, today)
+    _changed_by_user(recurring_expense)
     if recurring_expense.end_date is None or recurring_expense.end_date > today:
         recurring_expense.end_date = today
     recurring_expense.next_due = _within_end(recurring_expense, recurring_expense.next_due)
@@ -484,9 +508,15 @@ def end_recurring(user_id: int, recurring_id: int, today: dt.date) -> RecurringE
     return recurring_expense
 
 
-def delete_recurring(user_id: int, recurring_id: int) -> RecurringExpense:
-    """Delete a recurring expense; the expenses it made stay."""
+def delete_recurring(
+    user_id: int, recurring_id: int, *, versions: Collection[int] | None = None
+) -> RecurringExpense:
+    """Delete a recurring expense; the expenses it made stay.
+
+    `versions` as in `update_recurring`.
+    """
     recurring_expense = get_recurring(user_id, recurring_id, lock=True)
+    check_version(recurring_expense, versions, STALE)
     db.session.delete(recurring_expense)
     db.session.flush()
     _refresh_user_due(user_id)

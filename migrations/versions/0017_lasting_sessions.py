@@ -4,16 +4,16 @@ Every existing session stays an ordinary one (kept_signed_in false), and every e
 account counts as welcomed when it was made, so no one already here is sent to the
 first-run step.
 
-Revision ID: 0018_lasting_sessions
-Revises: 0015_invitations_disabled_users
+Revision ID: 0017_lasting_sessions
+Revises: 0016_more_record_versions
 Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018_lasting_sessions"
-down_revision = "0015_invitations_disabled_users"
+revision = "0017_lasting_sessions"
+down_revision = "0016_more_record_versions"
 branch_labels = None
 depends_on = None
 
