@@ -1,6 +1,7 @@
 """Quick add (/add), the dashboard's add form and the category question, through the pages."""
 
 import datetime as dt
+import gzip
 import re
 
 import pytest
@@ -334,3 +335,31 @@ def test_a_date_in_the_url_that_is_not_one_falls_back_to_today(auth_client):
 
     assert f'id="date" name="date" type="date" value="{TODAY}"' in page
     assert "autofocus" not in page
+
+
+# Weight and policy
+
+
+def test_quick_adds_html_css_and_js_weigh_under_30_kb_compressed(auth_client, user, add_expense):
+    for name in ("Coffee", "Books", "Rent", "Bus", "Lunch", "Fuel", "Gym", "Cinema", "Pharmacy"):
+        add_expense(user, category=name)
+    page = auth_client.get("/add").get_data()
+    assets = re.findall(rb'(?:href|src)="(/static/[^"]+\.(?:css|js))"', page)
+    assert {a.rsplit(b".", 1)[1] for a in assets} == {b"css", b"js"}
+
+    weight = len(gzip.compress(page)) + sum(
+        len(gzip.compress(auth_client.get(asset.decode()).get_data())) for asset in assets
+    )
+
+    assert weight < 30 * 1024
+
+
+def test_quick_add_has_no_inline_script_or_style_under_the_usual_policy(auth_client):
+    response = auth_client.get("/add")
+    page = text(response)
+
+    assert "<script>" not in page and "<style" not in page and " style=" not in page
+    assert not re.search(r"<[^>]*\son[a-z]+=", page)  # no event handler attributes
+    policy = response.headers["Content-Security-Policy"]
+    assert policy == auth_client.get("/").headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in policy
