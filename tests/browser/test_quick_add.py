@@ -141,11 +141,18 @@ def test_a_mistyped_category_is_asked_about_and_a_near_match_is_one_tap(
     steps.shoot("question")
     assert len(stored_expenses(app)) == 1
 
-    near.click()
+    if viewport == "phone":
+        near.click()  # one tap
+        chosen = "Groceries"
+    else:
+        # Enter in a field still saves what is typed, not the first near match.
+        page.get_by_label("Category", exact=True).fill("Food")
+        page.get_by_label("Category", exact=True).press("Enter")
+        chosen = "Food"
     expect(page.get_by_role("status").filter(has_text="Stored")).to_contain_text(
-        "Stored €4.50 in Groceries, today."
+        f"Stored €4.50 in {chosen}, today."
     )
-    assert stored_expenses(app)[-1][1:] == ("4.50", "Groceries")
+    assert stored_expenses(app)[-1][1:] == ("4.50", chosen)
 
 
 def test_the_dashboard_form_keeps_the_date_and_focuses_amount_after_a_save(
