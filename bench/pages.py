@@ -45,6 +45,8 @@ def new_expense() -> dict[str, str]:
 NOT_BUILT = "n/a (not built yet)"
 HELLO = Page("Hello world (ceiling)", "/")
 DASHBOARD = Page("Dashboard, default period", "/")
+# The phone's way in: its server time against the dashboard's.
+QUICK_ADD = Page("Quick add page", "/add")
 ALL_TIME = Page("Dashboard, All time", "/?period=all")
 SEARCH = Page("Filtered search", "/?category=Food&q=coffee")
 # The search's monthly trend, which the dashboard leaves to app.js: a year of matching rows.
@@ -55,6 +57,7 @@ SEARCH_TREND = Page(
 ADD = Page("Add an expense", "/expenses", "POST", new_expense, 302)
 PAGES = (
     DASHBOARD,
+    QUICK_ADD,
     ALL_TIME,
     SEARCH,
     SEARCH_TREND,

@@ -114,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     from .expenses.views import bp as expenses_bp
     from .exports.views import bp as exports_bp
     from .imports.views import bp as imports_bp
+    from .quick_add.views import bp as quick_add_bp
     from .recurring.views import bp as recurring_bp
     from .settings.invitations import bp as invitations_bp
     from .settings.two_factor import bp as two_factor_bp
@@ -122,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(expenses_bp)
+    app.register_blueprint(quick_add_bp)
     app.register_blueprint(categories_bp)
     app.register_blueprint(budgets_bp)
     app.register_blueprint(exports_bp)

@@ -112,6 +112,25 @@ def show_edit(visit: Visitor) -> None:
     expect(visit.page.get_by_role("heading", name="Edit expense")).to_be_visible()
 
 
+def show_quick_add_stored(visit: Visitor) -> None:
+    visit.logged_in(expenses=2)
+    visit.goto("/add")
+    visit.page.get_by_label("Amount", exact=True).fill("4.50")
+    visit.page.get_by_role("radio", name="Food", exact=True).click()
+    visit.page.get_by_role("button", name="Save expense", exact=True).click()
+    expect(visit.page.get_by_role("button", name="Undo", exact=True)).to_be_visible()
+    visit.page.get_by_text("Date: today").click()  # the date and description shown too
+
+
+def show_quick_add_question(visit: Visitor) -> None:
+    visit.logged_in(expenses=2)
+    visit.goto("/add")
+    visit.page.get_by_label("Amount", exact=True).fill("")
+    visit.page.get_by_label("Category", exact=True).fill("Gro")
+    visit.page.get_by_role("button", name="Save expense", exact=True).click()
+    expect(visit.page.get_by_role("button", name="Groceries", exact=True)).to_be_visible()
+
+
 def show_not_found(visit: Visitor) -> None:
     visit.logged_in()
     visit.goto("/expenses/999999/edit", status=404)
@@ -192,6 +211,8 @@ PAGES = {
     "add-expense-with-errors": show_add_expense_with_errors,
     "dashboard-filtered-with-errors": show_dashboard_filtered_with_errors,
     "edit": show_edit,
+    "quick-add-stored": show_quick_add_stored,
+    "quick-add-question": show_quick_add_question,
     "not-found": show_not_found,
     "method-not-allowed": show_method_not_allowed,
     "settings": show_settings_with_a_new_token,

@@ -153,6 +153,7 @@ class Client:
             "date": TODAY,
             "amount": "1.25",
             "category": "Load",
+            "new_category": "Load",  # made at the first add: the pages ask before a new one
             "description": description,
             "csrf_token": self.token,
         }
@@ -314,10 +315,12 @@ def ids(pattern: str, page: str) -> list[str]:
 
 
 def add(client: Client, rng: random.Random) -> int:
+    category = rng.choice(NAMES)
     fields = {
         "date": TODAY,
         "amount": f"{rng.randrange(1, 5000) / 100:.2f}",
-        "category": rng.choice(NAMES),
+        "category": category,
+        "new_category": category,  # the pages ask before making a new one
         "description": "mixed",
     }
     return client.post("/expenses", fields)[0]
@@ -332,10 +335,12 @@ def edit(client: Client, rng: random.Random) -> int:
     if status != 200:
         return status
     version = re.search(r'name="version" type="hidden" value="(\d+)"', page)
+    category = rng.choice(NAMES)
     fields = {
         "date": TODAY,
         "amount": f"{rng.randrange(1, 5000) / 100:.2f}",
-        "category": rng.choice(NAMES),
+        "category": category,
+        "new_category": category,
         "description": "edited",
         "version": version[1] if version else "",
     }

@@ -309,7 +309,10 @@ def test_junk_input_never_causes_a_500(app, auth_client, junk):
 @pytest.mark.both_databases
 def test_non_utf8_bytes_are_read_as_replacement_characters(app, auth_client):
     token = csrf_token(auth_client, "/")
-    body = f"csrf_token={token}&date={TODAY}&amount=1&category=%FF%FE&description=%C3%28".encode()
+    body = (
+        f"csrf_token={token}&date={TODAY}&amount=1&category=%FF%FE&new_category=%FF%FE"
+        "&description=%C3%28"
+    ).encode()
 
     response = auth_client.post(
         "/expenses", data=body, content_type="application/x-www-form-urlencoded"

@@ -107,7 +107,7 @@ def test_adding_from_a_filtered_dashboard_returns_to_it(auth_client):
     )
 
     assert response.status_code == 302
-    assert response.headers["Location"] == "/?period=all&category=Food"
+    assert response.headers["Location"] == f"/?period=all&category=Food&date={TODAY}"
 
 
 def test_an_empty_period_says_so_and_offers_all_time(auth_client, user, add_expense):

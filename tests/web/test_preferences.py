@@ -84,7 +84,13 @@ def test_an_amount_typed_in_the_chosen_convention_is_stored(app, auth_client, us
     response = post_form(
         auth_client,
         "/expenses",
-        {"date": "2026-01-02", "amount": "1.234,56", "category": "Rent", "description": ""},
+        {
+            "date": "2026-01-02",
+            "amount": "1.234,56",
+            "category": "Rent",
+            "new_category": "Rent",
+            "description": "",
+        },
     )
 
     assert response.status_code == 302

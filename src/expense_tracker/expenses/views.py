@@ -22,6 +22,7 @@ from ..forms import opened_version, quoted, your_change
 from ..money import formatter_for, typed_in
 from ..services import budgets, expenses, recurring, reports, trends
 from ..services.categories import category_names, with_defaults
+from ..services.category_choice import UnknownCategory
 from ..services.filters import PERIODS, ExpenseFilter, month_end, parse_filter
 from .forms import ExpenseForm
 from .rendering import amount_heading, budget_bar, expense_rows, summary_chart, trend_chart
@@ -31,12 +32,7 @@ bp.add_app_template_global(expense_rows)
 bp.add_app_template_global(amount_heading)
 bp.add_app_template_global(budget_bar)
 
-FIELDS = ("date", "amount", "category", "description")
 FILTER_KEYS = ("period", "from", "to", "category", "q", "min", "max")
-
-
-def _submitted(form: ExpenseForm) -> dict[str, str | None]:
-    return {name: form[name].data for name in FIELDS}
 
 
 def _describe(expense) -> str:
@@ -105,7 +101,9 @@ def _spent_in_month(month: dt.date, expense_filter: ExpenseFilter, summary, tren
     return None
 
 
-def _render_dashboard(form: ExpenseForm, status: int = 200):
+def _render_dashboard(
+    form: ExpenseForm, status: int = 200, focus: str | None = None, question=None
+):
     user_id = current_user.id
     # "Today" is the server's local date.
     today = clock.today()
@@ -157,8 +155,27 @@ def _render_dashboard(form: ExpenseForm, status: int = 200):
             is_new_user=not page.items and not expenses.has_expenses(user_id),
             categories=categories,
             suggestions=with_defaults(categories),
+            focus=focus,
+            question=question,
         ),
         status,
+    )
+
+
+def chosen_date(raw: str | None) -> dt.date | None:
+    """The add form's date carried in a URL after a save, if it is one; else None."""
+    try:
+        return dt.date.fromisoformat(raw or "")
+    except ValueError:
+        return None
+
+
+def form_focus(errors: dict[str, str], question) -> str:
+    """The field to focus when a form comes back: the question, else the first one wrong."""
+    if question is not None:
+        return "question"
+    return next(
+        (name for name in ("date", "amount", "category", "description") if name in errors), "amount"
     )
 
 
@@ -167,7 +184,13 @@ def index():
     """Show the dashboard to a user, or the welcome page to a visitor."""
     if not current_user.is_authenticated:
         return render_template("expenses/welcome.html")
-    return _render_dashboard(ExpenseForm(data={"date": clock.today().isoformat()}))
+    # After a save the URL carries the date the person had chosen, and focus goes back to
+    # Amount for the next receipt; the category is not kept (see README: Adding expenses).
+    kept = chosen_date(request.args.get("date"))
+    day = kept or clock.today()
+    return _render_dashboard(
+        ExpenseForm(data={"date": day.isoformat()}), focus="amount" if kept else None
+    )
 
 
 def _trend_of_request():
@@ -206,13 +229,14 @@ def create():
     form = ExpenseForm()
     try:
         expense = expenses.create_expense(
-            current_user.id, _submitted(form), **typed_in(current_user)
+            current_user.id, form.submitted(), ask_new_category=True, **typed_in(current_user)
         )
     except ValidationError as error:
         form.show_errors(error.errors)
-        return _render_dashboard(form, 400)
+        question = error if isinstance(error, UnknownCategory) else None
+        return _render_dashboard(form, 400, form_focus(error.errors, question), question)
     flash(f"Added {_describe(expense)}.", "success")
-    return redirect(_dashboard_url())
+    return redirect(url_for("expenses.index", **_filter_args(), date=expense.date.isoformat()))
 
 
 def _stored_values(expense) -> dict[str, str]:
@@ -249,18 +273,22 @@ def edit(expense_id: int):
     expense = expenses.get_expense(current_user.id, expense_id)
     form = ExpenseForm(data=_stored_values(expense))
     if request.method == "POST":
-        submitted = _submitted(form)
+        submitted = form.submitted()
         try:
             expense = expenses.update_expense(
                 current_user.id,
                 expense_id,
                 submitted,
                 versions=opened_version(form.version.data),
+                ask_new_category=True,
                 **typed_in(current_user),
             )
         except ValidationError as error:
             form.show_errors(error.errors)
-            return _render_edit(form, expense_id, 400)
+            question = error if isinstance(error, UnknownCategory) else None
+            return _render_edit(
+                form, expense_id, 400, question=question, focus=form_focus(error.errors, question)
+            )
         except Stale as error:
             return _render_stale(
                 error,
@@ -274,7 +302,13 @@ def edit(expense_id: int):
 
 
 def _render_edit(
-    form: ExpenseForm, expense_id: int, status: int = 200, stale: str = "", change: str = ""
+    form: ExpenseForm,
+    expense_id: int,
+    status: int = 200,
+    stale: str = "",
+    change: str = "",
+    question=None,
+    focus: str | None = None,
 ):
     return (
         render_template(
@@ -286,6 +320,8 @@ def _render_edit(
             expense_id=expense_id,
             filter_args=_filter_args(),
             suggestions=with_defaults(category_names(current_user.id)),
+            focus=focus,
+            question=question,
         ),
         status,
     )

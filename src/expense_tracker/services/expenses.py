@@ -14,6 +14,7 @@ from ..extensions import db
 from ..models import MAX_ID, Category, Expense
 from ..sql import check_version, owned_row
 from .categories import resolve_category
+from .category_choice import check_new_category
 from .filters import ExpenseFilter, expense_conditions
 from .totals import add_to_totals
 from .validation import (
@@ -74,7 +75,13 @@ def _clean(
     fields: tuple[str, ...],
     locale: str | None = None,
     currency: str | None = None,
+    ask_for: int | None = None,
 ) -> dict[str, Any]:
+    """Return the cleaned values of `fields`, or raise ValidationError with every message.
+
+    With `ask_for` (a user id), a category that user has not got is refused as
+    UnknownCategory unless raw["new_category"] confirms its name (see category_choice).
+    """
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for field in fields:
@@ -85,6 +92,8 @@ def _clean(
                 values[field] = _CLEANERS[field](raw.get(field))
         except FieldError as error:
             errors[field] = str(error)
+    if ask_for is not None and "category" in values:
+        check_new_category(ask_for, values["category"], raw.get("new_category"), errors)
     if errors:
         raise ValidationError(errors)
     return values
@@ -106,13 +115,15 @@ def create_expense(
     *,
     locale: str | None = None,
     currency: str | None = None,
+    ask_new_category: bool = False,
 ) -> Expense:
     """Validate and store a new expense for the user.
 
     The amount is read as `locale` writes numbers in `currency` (see `parse_amount`);
-    without a locale, as the API writes it ("1234.56").
+    without a locale, as the API writes it ("1234.56"). With `ask_new_category` (the
+    pages), a category name that is new must be confirmed (UnknownCategory otherwise).
     """
-    values = _clean(raw, tuple(_CLEANERS), locale, currency)
+    values = _clean(raw, tuple(_CLEANERS), locale, currency, user_id if ask_new_category else None)
     expense = Expense(user_id=user_id)
     _apply(user_id, expense, values)
     stage_expense(expense)
@@ -153,15 +164,23 @@ def update_expense(
     locale: str | None = None,
     currency: str | None = None,
     versions: Collection[int] | None = None,
+    ask_new_category: bool = False,
 ) -> Expense:
     """Change the fields present in `raw`; the others keep their values.
 
-    The amount is read as in `create_expense`. With `versions`, the stored version must be
-    one of them (the one the page or client saw), or nothing changes: Stale.
+    The amount and `ask_new_category` are as in `create_expense`. With `versions`, the
+    stored version must be one of them (the one the page or client saw), or nothing
+    changes: Stale.
     """
     expense = get_expense(user_id, expense_id, lock=True)
     try:
-        values = _clean(raw, tuple(field for field in _CLEANERS if field in raw), locale, currency)
+        values = _clean(
+            raw,
+            tuple(field for field in _CLEANERS if field in raw),
+            locale,
+            currency,
+            user_id if ask_new_category else None,
+        )
     except ValidationError:
         db.session.rollback()
         raise

@@ -92,3 +92,25 @@ document.querySelectorAll("input[data-whole-link]").forEach((input) => {
   input.removeAttribute("aria-describedby");
   document.querySelectorAll("[data-whole-link-hint]").forEach((hint) => hint.remove());
 });
+
+// Quick add: a tap on a most-used category fills the Category field, and typing there
+// marks the button of the same name (or none), so the two never disagree.
+const quickCategory = document.querySelector(".quick-form #category");
+if (quickCategory) {
+  const chips = [...document.querySelectorAll(".quick-form input[name='chip']")];
+  chips.forEach((chip) => {
+    chip.addEventListener("change", () => { quickCategory.value = chip.value; });
+  });
+  quickCategory.addEventListener("input", () => {
+    const typed = quickCategory.value.trim().toLowerCase();
+    chips.forEach((chip) => { chip.checked = chip.value.toLowerCase() === typed; });
+  });
+}
+
+// The dashboard's add form takes focus on a wide screen, where it is in view at once
+// (on a phone it would scroll the page and open the keyboard: phones have quick add).
+const focusWide = document.querySelector("form[data-focus-wide]");
+if (focusWide && !document.querySelector("[autofocus]") && window.matchMedia("(min-width: 960px)").matches) {
+  const target = focusWide.querySelector(focusWide.dataset.focusWide);
+  if (target) target.focus();
+}

@@ -1,0 +1,1 @@
+"""Quick add: one expense in a few taps, on a page of its own."""
