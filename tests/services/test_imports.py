@@ -8,7 +8,7 @@ import time
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
 from expense_tracker import clock
 from expense_tracker.errors import NotFound, ValidationError
@@ -551,15 +551,17 @@ def test_another_users_add_goes_through_while_a_large_import_reads_its_rows(app,
                 sqlite = db.session.get_bind().dialect.name == "sqlite"
                 if sqlite:
                     # Not the 10 s a worker waits: the add must not wait on the import at all.
-                    db.session.execute(text("PRAGMA busy_timeout=500"))
+                    # Set on this very connection, and set back on it: the pool keeps it.
+                    raw = db.session.connection().connection.driver_connection
+                    raw.execute("PRAGMA busy_timeout=500")
                 try:
                     expenses.create_expense(
                         bob_id, {"date": "2026-01-10", "amount": "4.20", "category": "Tea"}
                     )
                 finally:
                     if sqlite:
+                        raw.execute("PRAGMA busy_timeout=10000")
                         db.session.rollback()
-                        db.session.execute(text("PRAGMA busy_timeout=10000"))
         finally:
             added.set()
         thread.join(timeout=120)
