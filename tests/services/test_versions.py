@@ -207,7 +207,7 @@ def stored_budgets(user_id: int) -> dict[str, Decimal]:
 
 def test_a_budgets_save_over_amounts_changed_since_is_refused_naming_those_rows(user):
     budgets.replace_budgets(user.id, "500", {"Food": "100", "Rent": "900"})
-    shown = {budgets.OVERALL: "500.00", "Food": "100.00", "Rent": "900.00"}
+    shown = budgets.Shown("500.00", {"Food": "100.00", "Rent": "900.00"})
     budgets.replace_budgets(user.id, "500", {"Food": "150", "Rent": "900"})  # another tab
 
     with pytest.raises(Stale) as refused:
@@ -224,18 +224,18 @@ def test_a_budgets_save_over_amounts_changed_since_is_refused_naming_those_rows(
 
 def test_a_budget_removed_or_set_meanwhile_is_a_change_too(user):
     budgets.replace_budgets(user.id, "500", {"Food": "100"})
-    shown = {budgets.OVERALL: "500.00", "Food": "100.00", "Rent": ""}
+    shown = budgets.Shown("500.00", {"Food": "100.00", "Rent": ""})
     budgets.replace_budgets(user.id, None, {"Food": "100", "Pets": "30"})  # another tab
 
     with pytest.raises(Stale) as refused:
         budgets.replace_budgets(user.id, "500", {"Food": "100", "Rent": "9"}, shown=shown)
 
-    assert refused.value.current == {budgets.OVERALL: None, "Pets": Decimal("30.00")}
+    assert refused.value.current == {None: None, "Pets": Decimal("30.00")}
 
 
 def test_a_budgets_save_over_the_amounts_stored_now_is_made(user):
     budgets.replace_budgets(user.id, "500", {"Food": "100"})
-    shown = {budgets.OVERALL: "500.00", "Food": "100.00", "Rent": ""}
+    shown = budgets.Shown("500.00", {"Food": "100.00", "Rent": ""})
 
     budgets.replace_budgets(user.id, "", {"Food": "120", "Rent": "9"}, shown=shown)
 
@@ -246,16 +246,14 @@ def test_a_bad_budget_is_told_before_a_stale_one(user):
     budgets.replace_budgets(user.id, "500", {})
 
     with pytest.raises(ValidationError):
-        budgets.replace_budgets(user.id, "x", {}, shown={budgets.OVERALL: "1.00"})
+        budgets.replace_budgets(user.id, "x", {}, shown=budgets.Shown("1.00", {}))
 
 
-def test_a_category_called_overall_is_not_the_overall_budget(user):
-    budgets.replace_budgets(user.id, "500", {"Overall": "7"})
-    shown = {budgets.OVERALL: "500.00", "Overall": "7.00"}
+@pytest.mark.parametrize("name", ["overall", "Overall"])
+def test_a_category_called_overall_is_not_the_overall_budget(user, name):
+    budgets.replace_budgets(user.id, "500", {name: "7"})
+    shown = budgets.Shown("500.00", {name: "7.00"})
 
-    budgets.replace_budgets(user.id, "500", {"Overall": "8"}, shown=shown)
+    budgets.replace_budgets(user.id, "500", {name: "8"}, shown=shown)
 
-    assert stored_budgets(user.id) == {
-        "All spending": Decimal("500.00"),
-        "Overall": Decimal("8.00"),
-    }
+    assert stored_budgets(user.id) == {"All spending": Decimal("500.00"), name: Decimal("8.00")}

@@ -99,7 +99,7 @@ def edit():
     return _render(form)
 
 
-def _shown(form: BudgetForm, rows: list[tuple]) -> dict[str, str | None] | None:
+def _shown(form: BudgetForm, rows: list[tuple]) -> budgets.Shown | None:
     """The amounts the page showed, as the service checks them; None when none were sent.
 
     A form without them (from a page made before it kept them, or a script) is saved as
@@ -108,18 +108,17 @@ def _shown(form: BudgetForm, rows: list[tuple]) -> dict[str, str | None] | None:
     """
     if form.shown_overall.name not in request.form:
         return None
-    shown: dict[str, str | None] = {budgets.OVERALL: form.shown_overall.data}
-    for name, _, amount_shown in rows:
-        if amount_shown.name in request.form:
-            shown[name.data] = amount_shown.data
-    return shown
+    return budgets.Shown(
+        form.shown_overall.data,
+        {name.data: shown.data for name, _, shown in rows if shown.name in request.form},
+    )
 
 
 def _render_stale(error: Stale, overall: str, typed: dict[str, str]):
     """The page again, as stored now: the changed budgets at their new amounts, each with
     what the user typed beside it, and every other field as the user typed it."""
     changed = {
-        (None if name == budgets.OVERALL else Category.key_for(name)): amount
+        (None if name is None else Category.key_for(name)): amount
         for name, amount in error.current.items()
     }
     typed_by_key = {Category.key_for(name): amount for name, amount in typed.items()}

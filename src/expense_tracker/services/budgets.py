@@ -230,30 +230,38 @@ STALE = "Some budgets were changed since you opened this page."
 
 
 def shown_amount(amount: Decimal | None) -> str:
-    """A stored budget as a page keeps what it showed (`replace_budgets`' `shown`): "12.50"."""
+    """A stored budget as a page keeps what it showed (see `Shown`): "12.50", "" for none."""
     return "" if amount is None else str(amount)
 
 
-def _changed_since(user_id: int, shown: Mapping[str, str | None]) -> dict[str, Decimal | None]:
-    """The budgets stored now that differ from those a page showed: name (or OVERALL) to amount.
+@dataclass(frozen=True)
+class Shown:
+    """The budgets a page showed before the user typed, each as `shown_amount` writes it.
 
-    A budget the page did not show is one it showed as none: set meanwhile, it differs too.
+    `categories` maps a category's name to its amount; a category not in it was shown as
+    having none.
     """
 
-    def key(name: str | None) -> str | None:  # None for the overall budget
-        return None if name is None else Category.key_for(name)
+    overall: str | None
+    categories: Mapping[str, str | None]
 
-    stored = {key(name): (name or OVERALL, amount) for _, name, amount in _budgets(user_id)}
-    was = {
-        key(None if name == OVERALL else name): (name, (text or "").strip())
-        for name, text in shown.items()
+
+def _changed_since(user_id: int, shown: Shown) -> dict[str | None, Decimal | None]:
+    """The budgets stored now that differ from those a page showed, by category name (None
+    for the overall budget), each as stored now (None for none)."""
+    # By key (None for the overall budget): (the name to tell it by, the amount).
+    stored = {
+        (None if name is None else Category.key_for(name)): (name, amount)
+        for _, name, amount in _budgets(user_id)
     }
-    changed: dict[str, Decimal | None] = {}
-    for found in stored.keys() | was.keys():
-        name, amount = stored.get(found, (None, None))
-        shown_name, shown_text = was.get(found, (name, ""))
+    was = {Category.key_for(name): (name, text) for name, text in shown.categories.items()}
+    was[None] = (None, shown.overall)
+    changed: dict[str | None, Decimal | None] = {}
+    for key in stored.keys() | was.keys():
+        name, amount = stored[key] if key in stored else (was[key][0], None)
+        shown_text = (was[key][1] or "").strip() if key in was else ""
         if shown_amount(amount) != shown_text:
-            changed[name or shown_name] = amount
+            changed[name] = amount
     return changed
 
 
@@ -264,7 +272,7 @@ def replace_budgets(
     *,
     locale: str | None = None,
     currency: str | None = None,
-    shown: Mapping[str, str | None] | None = None,
+    shown: Shown | None = None,
 ) -> None:
     """Make the user's budgets exactly these: `overall` and a raw amount per category name.
 
@@ -276,10 +284,10 @@ def replace_budgets(
     value is valid; ValidationError names each bad one: "overall", or "categories.<name>"
     with the name as given.
 
-    `shown` is what the page showed before the user typed: OVERALL or a category's name to
-    its amount (`shown_amount`). If any budget stored now differs, nothing is stored:
-    Stale, whose `current` holds those budgets, by name (OVERALL for the overall one), as
-    stored now (None for none). Without `shown` the last save wins (the API).
+    `shown` is what the page showed before the user typed. If any budget stored now differs,
+    nothing is stored: Stale, whose `current` holds those budgets by category name (None
+    for the overall one), as stored now (None for none). Without `shown` the last save
+    wins (the API).
     """
     errors: dict[str, str] = {}
     wanted: dict[str, tuple[str, Decimal]] = {}
