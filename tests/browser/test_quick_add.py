@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from expense_tracker import clock
@@ -172,3 +172,28 @@ def test_the_dashboard_form_keeps_the_date_and_focuses_amount_after_a_save(
     expect(page.get_by_label("Date", exact=True)).to_have_value(days_ago(5))
     expect(page.get_by_label("Category", exact=True)).to_have_value("")
     Steps(page, "dashboard-after-add", viewport).shoot("saved")
+
+
+def test_quick_add_works_as_a_plain_form_without_javascript(
+    app, browser: Browser, live_server, viewport, user, add_expense, log_in
+):
+    add_expense(user, amount="3.00", category="Groceries", date=days_ago(10))
+    context = browser.new_context(
+        base_url=live_server, viewport=VIEWPORTS[viewport], java_script_enabled=False
+    )
+    try:
+        page = log_in(context.new_page(), user)
+        page.goto("/add")
+        expect(page.get_by_label("Amount", exact=True)).to_be_focused()
+        page.keyboard.type("4.50")
+        page.get_by_role("radio", name="Groceries", exact=True).click()
+        page.get_by_role("button", name="Save expense", exact=True).click()
+
+        expect(page.get_by_role("status").filter(has_text="Stored")).to_contain_text(
+            "Stored €4.50 in Groceries, today."
+        )
+        page.get_by_role("button", name="Undo", exact=True).click()
+        expect(page.get_by_label("Amount", exact=True)).to_have_value("4.50")
+        assert stored_expenses(app) == [(days_ago(10), "3.00", "Groceries")]
+    finally:
+        context.close()
