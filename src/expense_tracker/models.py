@@ -37,6 +37,8 @@ CENTS = Decimal("0.01")
 # Largest id a table here can hold (ids are INTEGER, 32 bits on PostgreSQL); a bigger one
 # cannot exist, and must not reach the database, which would refuse it as out of range.
 MAX_ID = 2**31 - 1
+# Longest id a device may give an expense it made (a UUID is 36 characters).
+CLIENT_ID_LENGTH = 64
 
 
 class Cents(TypeDecorator[Decimal]):
@@ -166,6 +168,9 @@ class Expense(db.Model):
     )
     # Counts the changes: an edit made from an older version is refused (services.expenses).
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The id a device gave it when it was made there (offline, perhaps, and sent again until
+    # an answer came back): a second expense with the same id is the first one sent again.
+    client_id: Mapped[str | None] = mapped_column(String(CLIENT_ID_LENGTH))
 
     category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
 
@@ -186,6 +191,15 @@ class Expense(db.Model):
             "id",
             "amount_cents",
             "description",
+        ),
+        # A device's id names one expense of its user; rows without one are not indexed.
+        Index(
+            "uq_expenses_user_client",
+            "user_id",
+            "client_id",
+            unique=True,
+            sqlite_where=text("client_id IS NOT NULL"),
+            postgresql_where=text("client_id IS NOT NULL"),
         ),
     )
 

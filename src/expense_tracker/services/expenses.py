@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, exists, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from ..errors import ValidationError
 from ..extensions import db
@@ -20,6 +21,7 @@ from .totals import add_to_totals
 from .validation import (
     FieldError,
     clean_category,
+    clean_client_id,
     clean_description,
     parse_amount,
     parse_date,
@@ -123,12 +125,66 @@ def create_expense(
     without a locale, as the API writes it ("1234.56"). With `ask_new_category` (the
     pages), a category name that is new must be confirmed (UnknownCategory otherwise).
     """
+    return create_expense_once(
+        user_id,
+        None,
+        raw,
+        locale=locale,
+        currency=currency,
+        ask_new_category=ask_new_category,
+    ).expense
+
+
+@dataclass(frozen=True)
+class Created:
+    """What `create_expense_once` stored, or found stored."""
+
+    expense: Expense
+    new: bool  # False when the device's id was stored before: this is that expense
+
+
+def create_expense_once(
+    user_id: int,
+    client_id: str | None,
+    raw: Mapping[str, str | None],
+    *,
+    locale: str | None = None,
+    currency: str | None = None,
+    ask_new_category: bool = False,
+) -> Created:
+    """Store a new expense as `create_expense` does, once for each id a device gives it.
+
+    A device that made an expense (offline, say) sends it until it hears back; each time
+    after the first, the expense stored then is the answer, whatever `raw` holds now, and
+    nothing is stored or counted again. Two sends at once store one: the unique index on
+    (user, device's id) refuses the second, which then answers with the first.
+    """
+    try:
+        client_id = clean_client_id(client_id)
+    except FieldError as error:
+        raise ValidationError({"client_id": str(error)}) from None
+    if client_id is not None and (stored := _from_device(user_id, client_id)) is not None:
+        return Created(stored, new=False)
     values = _clean(raw, tuple(_CLEANERS), locale, currency, user_id if ask_new_category else None)
-    expense = Expense(user_id=user_id)
+    expense = Expense(user_id=user_id, client_id=client_id)
     _apply(user_id, expense, values)
-    stage_expense(expense)
-    db.session.commit()
-    return expense
+    try:
+        stage_expense(expense)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        stored = _from_device(user_id, client_id) if client_id is not None else None
+        if stored is None:
+            raise
+        return Created(stored, new=False)
+    return Created(expense, new=True)
+
+
+def _from_device(user_id: int, client_id: str) -> Expense | None:
+    """The user's expense that a device gave this id, if it is stored."""
+    return db.session.scalar(
+        select(Expense).where(Expense.user_id == user_id, Expense.client_id == client_id)
+    )
 
 
 def stage_expense(expense: Expense) -> Expense:

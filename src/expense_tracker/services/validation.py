@@ -195,6 +195,19 @@ def clean_description(raw: str | None) -> str:
     return clean_label(raw, "description", DESCRIPTION_MAX)
 
 
+_CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}", re.ASCII)
+
+
+def clean_client_id(raw: str | None) -> str | None:
+    """Return the id a device gave a record it made (8 to 64 of A-Z, a-z, 0-9, - and _),
+    or None when none was given."""
+    if raw is None or raw == "":
+        return None
+    if not isinstance(raw, str) or not _CLIENT_ID.fullmatch(raw):
+        raise FieldError("A device's id is 8 to 64 letters, digits, - or _.")
+    return raw
+
+
 def load_json(raw: bytes | str) -> Any:
     """Return the value a request body of JSON holds, or raise FieldError saying what is wrong.
 
