@@ -108,6 +108,7 @@ def _unicode_lower(value: str | None) -> str | None:
 def register_blueprints(app: Flask) -> None:
     """Attach the page blueprints and the JSON API."""
     from .api import init_api
+    from .app_shell.views import bp as app_shell_bp
     from .auth.views import bp as auth_bp
     from .budgets.views import bp as budgets_bp
     from .categories.views import bp as categories_bp
@@ -133,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(two_factor_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(welcome_bp)
+    app.register_blueprint(app_shell_bp)
     init_api(app)
 
 

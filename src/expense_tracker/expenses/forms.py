@@ -20,6 +20,9 @@ class ExpenseForm(ServiceForm):
     # picked instead; the box names the new category the person agreed to make.
     pick_category = HiddenField()
     new_category = HiddenField()
+    # The id the page's script made for this expense: sent twice (a double tap, a replay
+    # from the device's queue), it is stored once.
+    client_id = HiddenField()
     # Quick add's large buttons of the most used categories (radio buttons); a typed name wins.
     chip = HiddenField()
 

@@ -228,9 +228,13 @@ def create():
     """Add an expense from the dashboard form."""
     form = ExpenseForm()
     try:
-        expense = expenses.create_expense(
-            current_user.id, form.submitted(), ask_new_category=True, **typed_in(current_user)
-        )
+        expense = expenses.create_expense_once(
+            current_user.id,
+            form.client_id.data,
+            form.submitted(),
+            ask_new_category=True,
+            **typed_in(current_user),
+        ).expense
     except ValidationError as error:
         form.show_errors(error.errors)
         question = error if isinstance(error, UnknownCategory) else None

@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 
 from .. import clock
 from ..errors import NotFound, Stale, ValidationError
@@ -68,6 +69,7 @@ def _render(form: ExpenseForm, status: int = 200, focus: str = "amount", questio
             stored=stored,
             stored_words=_stored_words(stored) if stored else "",
             day_words=_day_words(day),
+            today=clock.today().isoformat(),
             more_open=day != clock.today() or bool(form.date.errors or form.description.errors),
         ),
         status,
@@ -90,14 +92,58 @@ def create():
     """Store the expense, then show what was stored, ready for the next one."""
     form = ExpenseForm()
     try:
-        expense = expenses.create_expense(
-            current_user.id, form.submitted(), ask_new_category=True, **typed_in(current_user)
-        )
+        expense = _create(form).expense
     except ValidationError as error:
         form.show_errors(error.errors)
         question = error if isinstance(error, UnknownCategory) else None
         return _render(form, 400, form_focus(error.errors, question), question)
     return redirect(_next_url(expense.date, stored=str(expense.id)))
+
+
+def _create(form: ExpenseForm) -> expenses.Created:
+    return expenses.create_expense_once(
+        current_user.id,
+        form.client_id.data,
+        form.submitted(),
+        ask_new_category=True,
+        **typed_in(current_user),
+    )
+
+
+@bp.get("/add/sync")
+@login_required
+def sync_token():
+    """A form token for sending the expenses kept on this device (app.js asks first)."""
+    return {"csrf_token": generate_csrf()}
+
+
+@bp.post("/add/sync")
+@login_required
+def sync():
+    """Store an expense made on a device (offline, perhaps), as quick add would, in JSON.
+
+    Each carries the id the device made for it: sent again, the expense stored the first
+    time is the answer (200, not 201), so a queue that never heard back may send it again.
+    A refusal (400) says why, field by field, for the device to keep beside the expense.
+    """
+    form = ExpenseForm()
+    if not form.client_id.data:
+        return _refused({"client_id": "An expense sent from a device needs the id it made."})
+    try:
+        made = _create(form)
+    except ValidationError as error:
+        return _refused(error.errors)
+    expense = made.expense
+    answer = {
+        "id": expense.id,
+        "stored": f"Stored {_stored_words(expense)}.",
+        "next": _next_url(expense.date, stored=str(expense.id)),
+    }
+    return answer, 201 if made.new else 200
+
+
+def _refused(errors: dict[str, str]):
+    return {"message": " ".join(errors.values()), "errors": errors}, 400
 
 
 @bp.post("/add/<int:expense_id>/undo")

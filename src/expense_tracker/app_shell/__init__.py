@@ -1,0 +1,1 @@
+"""The installable app: its web app manifest and the service worker that works offline."""
