@@ -22,6 +22,27 @@ def test_adding_an_expense_answers_201_with_it_and_where_it_lives(api):
     assert api.get(response.headers["Location"]).get_json() == created
 
 
+def test_an_expense_sent_again_with_its_client_id_is_answered_200_and_stored_once(api):
+    sent = {**LUNCH, "client_id": "0b7e4c1e-8f2a-4d53-9a61-3f1c2d4e5f60"}
+
+    first = api.post("/api/v1/expenses", json=sent)
+    again = api.post("/api/v1/expenses", json={**sent, "amount": "99.00"})
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.get_json() == first.get_json() == {**LUNCH, "id": first.get_json()["id"]}
+    assert again.headers["Location"] == first.headers["Location"]
+    listed = api.get("/api/v1/expenses").get_json()["items"]
+    assert [item["id"] for item in listed] == [first.get_json()["id"]]
+
+
+def test_a_malformed_client_id_is_422_naming_it(api):
+    response = api.post("/api/v1/expenses", json={**LUNCH, "client_id": "no spaces"})
+
+    assert_problem(response, 422)
+    assert set(response.get_json()["errors"]) == {"client_id"}
+    assert api.get("/api/v1/expenses").get_json()["items"] == []
+
+
 def test_the_date_is_today_when_left_out(api):
     created = api.post("/api/v1/expenses", json={"amount": "3", "category": "Coffee"}).get_json()
 

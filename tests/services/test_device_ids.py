@@ -94,6 +94,16 @@ def test_a_malformed_device_id_is_refused_and_nothing_is_stored(user, bad):
     assert stored_rows(user.id) == []
 
 
+def test_a_malformed_replay_is_refused_and_the_stored_expense_stays(user):
+    first = expenses.create_expense_once(user.id, DEVICE_ID, LUNCH)
+
+    with pytest.raises(ValidationError) as refused:
+        expenses.create_expense_once(user.id, DEVICE_ID, {**LUNCH, "description": "x" * 201})
+
+    assert list(refused.value.errors) == ["description"]
+    assert stored_rows(user.id) == [(first.expense.id, Decimal("4.50"), DEVICE_ID)]
+
+
 def test_a_replay_of_a_refused_expense_is_refused_again(user):
     with pytest.raises(ValidationError):
         expenses.create_expense_once(user.id, DEVICE_ID, {**LUNCH, "amount": "-1"})

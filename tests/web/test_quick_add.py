@@ -347,6 +347,10 @@ def test_quick_adds_html_css_and_js_weigh_under_30_kb_compressed(auth_client, us
     assets = re.findall(rb'(?:href|src)="(/static/[^"]+\.(?:css|js))"', page)
     assert {a.rsplit(b".", 1)[1] for a in assets} == {b"css", b"js"}
 
+    # The service worker and the manifest come with the page too.
+    assert b'data-service-worker="/sw.js"' in page and b'href="/manifest.webmanifest"' in page
+    assets += [b"/sw.js", b"/manifest.webmanifest"]
+
     weight = len(gzip.compress(page)) + sum(
         len(gzip.compress(auth_client.get(asset.decode()).get_data())) for asset in assets
     )

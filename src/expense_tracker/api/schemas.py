@@ -129,6 +129,20 @@ class ExpenseCreate(StrictSchema):
     amount = fields.String(required=True, error_messages=_AMOUNT_IN, metadata=_AMOUNT_DOC)
     category = _text("category", required=True, metadata=_CATEGORY_DOC)
     description = _text("description", metadata=_DESCRIPTION_DOC)
+    client_id = _text(
+        "client_id",
+        metadata={
+            "description": (
+                "An id your device made for this expense (8 to 64 of A-Z, a-z, 0-9, - and _;"
+                " a UUID will do). Sent again with the same id, the expense stored the first"
+                " time is the answer (200), and nothing is stored twice: retry safely."
+            ),
+            "minLength": 8,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9_-]{8,64}$",
+            "examples": ["0b7e4c1e-8f2a-4d53-9a61-3f1c2d4e5f60"],
+        },
+    )
 
 
 class ExpenseChange(StrictSchema):

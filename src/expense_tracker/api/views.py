@@ -292,6 +292,11 @@ def list_expenses(args: dict):
         "ETag": ETAG_HEADER,
     },
 )
+@bp.alt_response(
+    200,
+    schema=schemas.Expense,
+    description="Sent before with this client_id: the expense stored then, unchanged.",
+)
 @errors(400, 401, 413, 415, 422)
 @bp.doc(
     security=BEARER,
@@ -305,9 +310,14 @@ def list_expenses(args: dict):
 def create_expense(body: dict):
     """Add an expense. The date is today (the server's) when left out."""
     body.setdefault("date", clock.today().isoformat())
-    expense = expenses.create_expense(_user_id(), body)
+    made = expenses.create_expense_once(_user_id(), body.pop("client_id", None), body)
+    expense = made.expense
     location = link("api.get_expense", expense_id=expense.id)
-    return _expense_json(expense), {"Location": location, **etag(expense)}
+    return (
+        _expense_json(expense),
+        201 if made.new else 200,
+        {"Location": location, **etag(expense)},
+    )
 
 
 @bp.get("/expenses/<int:expense_id>")

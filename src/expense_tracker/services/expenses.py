@@ -156,15 +156,19 @@ def create_expense_once(
 
     A device that made an expense (offline, say) sends it until it hears back; each time
     after the first, the expense stored then is the answer, whatever `raw` holds now, and
-    nothing is stored or counted again. Two sends at once store one: the unique index on
+    nothing is stored or counted again (input that is malformed is still refused). Two
+    sends at once store one: the unique index on
     (user, device's id) refuses the second, which then answers with the first.
     """
     try:
         client_id = clean_client_id(client_id)
     except FieldError as error:
         raise ValidationError({"client_id": str(error)}) from None
-    if client_id is not None and (stored := _from_device(user_id, client_id)) is not None:
-        return Created(stored, new=False)
+    if client_id is not None and _well_formed(raw, locale, currency):
+        # A replay is answered before any question about a new category (the first send
+        # settled it); malformed input is refused below, sent again or not.
+        if (stored := _from_device(user_id, client_id)) is not None:
+            return Created(stored, new=False)
     values = _clean(raw, tuple(_CLEANERS), locale, currency, user_id if ask_new_category else None)
     expense = Expense(user_id=user_id, client_id=client_id)
     _apply(user_id, expense, values)
@@ -178,6 +182,14 @@ def create_expense_once(
             raise
         return Created(stored, new=False)
     return Created(expense, new=True)
+
+
+def _well_formed(raw: Mapping[str, str | None], locale: str | None, currency: str | None) -> bool:
+    try:
+        _clean(raw, tuple(_CLEANERS), locale, currency)
+    except ValidationError:
+        return False
+    return True
 
 
 def _from_device(user_id: int, client_id: str) -> Expense | None:
