@@ -131,6 +131,25 @@ def show_quick_add_question(visit: Visitor) -> None:
     expect(visit.page.get_by_role("button", name="Groceries", exact=True)).to_be_visible()
 
 
+def show_quick_add_with_kept_expenses(visit: Visitor) -> None:
+    """Offline: one expense kept on the device, waiting, and one the server refused."""
+    visit.logged_in(expenses=2)
+    visit.goto("/add")
+    page = visit.page
+    page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+    page.context.set_offline(True)
+    page.get_by_label("Amount", exact=True).fill("2.00")
+    page.get_by_label("Category", exact=True).fill("Gro")
+    page.get_by_role("button", name="Save expense", exact=True).click()
+    page.context.set_offline(False)
+    expect(page.get_by_role("button", name="Discard", exact=True)).to_be_visible()
+    page.context.set_offline(True)
+    page.get_by_label("Amount", exact=True).fill("4.50")
+    page.get_by_role("radio", name="Food", exact=True).click()
+    page.get_by_role("button", name="Save expense", exact=True).click()
+    expect(page.locator(".queue-count")).to_contain_text("1 expense on this device")
+
+
 def show_not_found(visit: Visitor) -> None:
     visit.logged_in()
     visit.goto("/expenses/999999/edit", status=404)
@@ -213,6 +232,7 @@ PAGES = {
     "edit": show_edit,
     "quick-add-stored": show_quick_add_stored,
     "quick-add-question": show_quick_add_question,
+    "quick-add-with-kept-expenses": show_quick_add_with_kept_expenses,
     "not-found": show_not_found,
     "method-not-allowed": show_method_not_allowed,
     "settings": show_settings_with_a_new_token,

@@ -259,8 +259,10 @@ async function showKept() {
   list.replaceChildren(...refused.map((record) => {
     const item = document.createElement("li");
     const words = document.createElement("p");
+    words.id = `kept-${record.client_id}`;
     words.textContent = `Not stored: ${keptWords(record)}. ${record.refused}`;
     const fix = document.createElement("a");
+    fix.setAttribute("aria-describedby", words.id);
     fix.className = "button button-small";
     fix.textContent = "Fix";
     const address = new URL(queueBox.dataset.fix, window.location.href);
@@ -279,6 +281,7 @@ async function showKept() {
     discard.type = "button";
     discard.className = "button button-small button-quiet";
     discard.textContent = "Discard";
+    discard.setAttribute("aria-describedby", words.id);
     discard.addEventListener("click", async () => {
       if (!window.confirm(`Discard ${keptWords(record)}?`)) return;
       await forget(record.client_id);
