@@ -159,8 +159,8 @@ def test_logging_out_forgets_the_kept_pages_and_another_user_never_sends_the_que
     page.get_by_role("radio", name="Food", exact=True).click()
     page.get_by_role("button", name="Save expense", exact=True).click()
     expect(page.locator(".queue-count")).to_contain_text("1 expense on this device")
-    page.context.set_offline(False)
     page.route("**/add/sync", lambda route: route.abort())  # not sent before the log-out
+    page.context.set_offline(False)
     page.get_by_role("button", name="Log out", exact=True).click()
     expect(page.get_by_text("You have logged out.")).to_be_visible()
     page.unroute("**/add/sync")
@@ -182,6 +182,8 @@ def test_logging_out_forgets_the_kept_pages_and_another_user_never_sends_the_que
     log_in(page, user)  # the one who kept it: sent now
     expect(page.locator(".queue-count")).to_have_text("Sent 1 expense kept on this device.")
     assert [amount for _, amount, _ in stored_expenses(app)] == ["4.50"]
+    with app.app_context():
+        assert list(db.session.scalars(select(Expense.user_id))) == [user.id]
 
 
 def test_the_dashboard_form_keeps_an_expense_on_the_device_when_offline(

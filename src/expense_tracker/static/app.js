@@ -323,15 +323,15 @@ document.addEventListener("submit", async (event) => {
     form.requestSubmit(event.submitter || undefined);
     return;
   }
-  const token = navigator.onLine ? await formToken() : null;
-  const answer = token ? await send(record, token) : { outcome: "later" };
+  // The page's own form token serves (it lasts as long as the session).
+  const token = form.elements.csrf_token.value;
+  const answer = navigator.onLine ? await send(record, token) : { outcome: "later" };
   if (answer.outcome === "stored") {
     await forget(record.client_id);
     window.location.assign(answer.next);
   } else if (answer.outcome === "refused") {
     // Not stored, and the person is here: the form, sent as usual, shows why beside the fields.
     await forget(record.client_id);
-    form.elements.csrf_token.value = token;
     form.dataset.sendAsForm = "yes";
     form.requestSubmit(event.submitter || undefined);
   } else {
@@ -351,6 +351,10 @@ if (queueBox && window.indexedDB) {
     if (quick.elements.date.value === quick.dataset.today) quick.elements.date.value = today;
   }
   window.addEventListener("online", sendKept);
+  // Back to the app (a phone's screen turned on again): the connection may have returned.
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") sendKept();
+  });
   window.addEventListener("offline", showKept);
   sendKept();
 }
