@@ -171,7 +171,14 @@ def two_factor_secret(app, user, time_machine):
     before = now - dt.timedelta(minutes=1)
     with app.app_context():
         secret = two_factor.new_secret()
-        two_factor.enable(user.id, secret, pyotp.TOTP(secret).at(before), now=before)
+        two_factor.enable(
+            user.id,
+            secret,
+            pyotp.TOTP(secret).at(before),
+            now=before,
+            password=user.password,
+            address="192.0.2.9",
+        )
     return secret, now
 
 

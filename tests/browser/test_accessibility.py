@@ -174,12 +174,16 @@ def show_two_factor_setup_with_an_error(visit: Visitor) -> None:
     visit.goto("/settings/two-factor/setup")
     visit.page.get_by_label("Code", exact=True).fill("12345")
     visit.page.get_by_role("button", name="Turn on", exact=True).click()
+    expect(visit.page.get_by_label("Your password", exact=True)).to_have_attribute(
+        "aria-invalid", "true"
+    )
     expect(visit.page.get_by_label("Code", exact=True)).to_have_attribute("aria-invalid", "true")
 
 
 def _turn_on_two_factor(visit: Visitor) -> str:
     visit.goto("/settings/two-factor/setup")
     secret = visit.page.get_by_test_id("setup-key").inner_text().replace(" ", "")
+    visit.page.get_by_label("Your password", exact=True).fill(visit.user.password)
     visit.page.get_by_label("Code", exact=True).fill(pyotp.TOTP(secret).now())
     visit.page.get_by_role("button", name="Turn on", exact=True).click()
     expect(visit.page.get_by_role("list", name="Recovery codes")).to_be_visible()

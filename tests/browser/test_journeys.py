@@ -237,16 +237,23 @@ def log_in_with_password(page: Page, username: str, password: str = PASSWORD) ->
     page.get_by_role("button", name="Log in", exact=True).click()
 
 
-def turn_on_two_factor(page: Page) -> tuple[str, list[str]]:
+def turn_on_two_factor(page: Page, password: str) -> tuple[str, list[str]]:
     """Turn it on from the settings page as a person with an app would; the key and codes."""
     page.get_by_role("link", name="Settings", exact=True).click()
     section = page.get_by_role("region", name="Two-factor authentication")
     section.get_by_role("link", name="Turn on two-factor authentication").click()
     expect(page.get_by_role("img", name="QR code of the setup key")).to_be_visible()
     secret = page.get_by_test_id("setup-key").inner_text().replace(" ", "")
+    # The right code alone is not enough: the password is asked again.
+    page.get_by_label("Code", exact=True).fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn on", exact=True).click()
+    expect(page.get_by_text("That is not your current password.")).to_be_visible()
+    page.get_by_label("Your password", exact=True).fill(password)
     page.get_by_label("Code", exact=True).fill("000000x")
     page.get_by_role("button", name="Turn on", exact=True).click()
     expect(page.get_by_text("That code is not right.")).to_be_visible()
+    expect(page.get_by_text("That is not your current password.")).to_have_count(0)
+    page.get_by_label("Your password", exact=True).fill(password)
     page.get_by_label("Code", exact=True).fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Turn on", exact=True).click()
     expect(page.get_by_role("heading", name="Two-factor authentication is on")).to_be_visible()
@@ -259,7 +266,7 @@ def test_two_factor_is_turned_on_and_logs_in_with_a_code_or_a_recovery_code(
     page: Page, user, log_in
 ):
     log_in(page, user)
-    secret, codes = turn_on_two_factor(page)
+    secret, codes = turn_on_two_factor(page, user.password)
     page.get_by_role("link", name="I have saved them", exact=True).click()
     expect(page.get_by_text("You have 10 unused recovery codes.")).to_be_visible()
 
@@ -370,7 +377,7 @@ def test_screenshots_of_the_main_pages_fit_the_screen(
 
     page.goto("/settings/two-factor/setup")
     shoot("two-factor-setup")
-    turn_on_two_factor(page)
+    turn_on_two_factor(page, user.password)
     shoot("two-factor-codes")
     page.goto("/settings")
     shoot("settings-two-factor")

@@ -59,7 +59,9 @@ def test_a_burst_of_wrong_passwords_from_one_address_checks_at_most_the_limit(ap
 def test_a_burst_of_wrong_codes_from_one_address_checks_at_most_the_limit(app):
     user = make_user("alice")
     secret = two_factor.new_secret()
-    two_factor.enable(user.id, secret, two_factor.pyotp.TOTP(secret).now())
+    two_factor.enable(
+        user.id, secret, two_factor.pyotp.TOTP(secret).now(), password=PASSWORD, address="192.0.2.9"
+    )
     user_id = user.id
 
     checked, errors = guesses_at_once(
@@ -68,6 +70,26 @@ def test_a_burst_of_wrong_codes_from_one_address_checks_at_most_the_limit(app):
 
     assert errors == []
     assert checked == throttle.LOGIN.count
+
+
+def test_a_burst_of_wrong_passwords_when_turning_two_factor_on_checks_at_most_the_limit(app):
+    """Each guess is counted before the password is checked, so a burst cannot slip past."""
+    user = make_user("alice")
+    secret = two_factor.new_secret()
+    code = two_factor.pyotp.TOTP(secret).now()
+    user_id = user.id
+
+    def guess(n: int) -> None:
+        try:
+            two_factor.enable(user_id, secret, code, password=f"wrong {n}", address="192.0.2.1")
+        except accounts.ValidationError:
+            pass
+
+    checked, errors = guesses_at_once(app, guess)
+
+    assert errors == []
+    assert checked == throttle.LOGIN.count
+    assert not two_factor.status(user_id).enabled
 
 
 def guess_from_many_addresses(addresses: int = 40, each: int = 5) -> int:
@@ -145,7 +167,9 @@ def test_the_account_back_off_ends_after_minutes_without_attempts(app, time_mach
 def test_a_right_password_with_two_factor_pending_does_not_use_up_an_attempt(app):
     user = make_user("alice")
     secret = two_factor.new_secret()
-    two_factor.enable(user.id, secret, two_factor.pyotp.TOTP(secret).now())
+    two_factor.enable(
+        user.id, secret, two_factor.pyotp.TOTP(secret).now(), password=PASSWORD, address="192.0.2.9"
+    )
 
     for _ in range(throttle.LOGIN.count + 2):
         assert accounts.log_in("alice", PASSWORD, "192.0.2.1") is not None

@@ -31,7 +31,14 @@ def test_with_two_factor_on_a_token_needs_a_code_used_once(app, time_machine):
     user = make_user()
     secret = two_factor.new_secret()
     before = clock.now() - dt.timedelta(minutes=1)
-    two_factor.enable(user.id, secret, pyotp.TOTP(secret).at(before), now=before)
+    two_factor.enable(
+        user.id,
+        secret,
+        pyotp.TOTP(secret).at(before),
+        now=before,
+        password=PASSWORD,
+        address=ADDRESS,
+    )
     code = pyotp.TOTP(secret).now()
 
     with pytest.raises(ValidationError) as missing:

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from expense_tracker.errors import TooManyAttempts, ValidationError
 from expense_tracker.extensions import db
 from expense_tracker.models import RecoveryCode, User
-from expense_tracker.services import throttle, two_factor
+from expense_tracker.services import accounts, sessions, throttle, two_factor
+from expense_tracker.services.accounts import WRONG_CURRENT_PASSWORD
 
 from ..factories import PASSWORD, make_user
 
@@ -28,12 +29,17 @@ def later(seconds: int) -> dt.datetime:
     return NOW + dt.timedelta(seconds=seconds)
 
 
+def enable(user_id: int, secret: str, code: str, now: dt.datetime) -> list[str]:
+    """Turn two-factor on for a user made with the factories' password."""
+    return two_factor.enable(user_id, secret, code, now, password=PASSWORD, address=ADDRESS)
+
+
 @pytest.fixture
 def enabled():
     """A user with two-factor on (confirmed at NOW); their secret and recovery codes."""
     user = make_user()
     secret = two_factor.new_secret()
-    codes = two_factor.enable(user.id, secret, code_at(secret, NOW), now=NOW)
+    codes = enable(user.id, secret, code_at(secret, NOW), now=NOW)
     return user, secret, codes
 
 
@@ -44,11 +50,70 @@ def test_enabling_needs_a_right_code_from_the_app(app):
     wrong = f"{(int(code_at(secret, NOW)) + 1) % 10**6:06d}"
 
     with pytest.raises(ValidationError) as error:
-        two_factor.enable(user.id, secret, wrong, now=NOW)
+        enable(user.id, secret, wrong, now=NOW)
 
     assert error.value.errors == {"code": two_factor.WRONG_CODE}
     assert db.session.get(User, user.id).totp_secret is None
     assert not two_factor.status(user.id).enabled
+
+
+def nothing_was_stored(user_id: int, other_session: str) -> bool:
+    """No secret, no recovery codes, and the other session still alive."""
+    return (
+        db.session.get(User, user_id).totp_secret is None
+        and db.session.scalars(select(RecoveryCode)).all() == []
+        and sessions.session_user(user_id, other_session) is not None
+    )
+
+
+@pytest.mark.parametrize("password", [None, "", "not my password"])
+def test_enabling_needs_the_current_password(app, password):
+    user = make_user()
+    other_session = sessions.start_session(user.id, "A phone")
+    secret = two_factor.new_secret()
+
+    with pytest.raises(ValidationError) as error:
+        two_factor.enable(
+            user.id, secret, code_at(secret, NOW), now=NOW, password=password, address=ADDRESS
+        )
+
+    assert error.value.errors == {"current_password": WRONG_CURRENT_PASSWORD}
+    assert nothing_was_stored(user.id, other_session)
+
+
+def test_a_wrong_password_and_a_wrong_code_are_both_named(app):
+    user = make_user()
+    other_session = sessions.start_session(user.id, "A phone")
+    secret = two_factor.new_secret()
+
+    with pytest.raises(ValidationError) as error:
+        two_factor.enable(
+            user.id, secret, "12345", now=NOW, password="not my password", address=ADDRESS
+        )
+
+    assert error.value.errors == {
+        "current_password": WRONG_CURRENT_PASSWORD,
+        "code": two_factor.WRONG_CODE,
+    }
+    assert nothing_was_stored(user.id, other_session)
+
+
+def test_wrong_passwords_when_enabling_are_throttled_like_the_other_settings_forms(app):
+    user = make_user()
+    secret = two_factor.new_secret()
+    for _ in range(throttle.LOGIN.count):
+        with pytest.raises(ValidationError):
+            two_factor.enable(
+                user.id, secret, code_at(secret, NOW), now=NOW, password="a guess", address=ADDRESS
+            )
+
+    with pytest.raises(TooManyAttempts):
+        two_factor.enable(
+            user.id, secret, code_at(secret, NOW), now=NOW, password=PASSWORD, address=ADDRESS
+        )
+    assert db.session.get(User, user.id).totp_secret is None
+    # Counted as a live session's guesses: the log-in page is not slowed down.
+    assert accounts.log_in("alice", PASSWORD, "203.0.113.1") is not None
 
 
 def test_enabling_stores_the_secret_and_ten_recovery_codes_only_as_digests(app, enabled):
@@ -68,7 +133,7 @@ def test_enabling_twice_is_refused(app, enabled):
     user, secret, _ = enabled
 
     with pytest.raises(ValidationError):
-        two_factor.enable(user.id, secret, code_at(secret, later(60)), now=later(60))
+        enable(user.id, secret, code_at(secret, later(60)), now=later(60))
 
 
 @pytest.mark.parametrize("drift", [-30, 0, 30])
@@ -172,7 +237,7 @@ def test_another_users_recovery_code_does_not_work(app, enabled):
     _, _, codes = enabled
     bob = make_user("bob")
     secret = two_factor.new_secret()
-    two_factor.enable(bob.id, secret, code_at(secret, NOW), now=NOW)
+    enable(bob.id, secret, code_at(secret, NOW), now=NOW)
 
     assert two_factor.log_in(bob.id, codes[0], ADDRESS, later(60)) is None
 

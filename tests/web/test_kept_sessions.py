@@ -132,7 +132,9 @@ def totp(app, user, time_machine):
     time_machine.move_to(dt.datetime.fromtimestamp(step * 30 + 5, dt.UTC), tick=False)
     with app.app_context():
         secret = two_factor.new_secret()
-        two_factor.enable(user.id, secret, pyotp.TOTP(secret).now())
+        two_factor.enable(
+            user.id, secret, pyotp.TOTP(secret).now(), password=user.password, address="192.0.2.9"
+        )
     time_machine.shift(dt.timedelta(seconds=60))
     return lambda: pyotp.TOTP(secret).now()
 

@@ -162,7 +162,7 @@ def turn_two_factor_on(client, totp) -> str:
     response = post_form(
         client,
         "/settings/two-factor/setup",
-        {"code": totp.code(secret)},
+        {"current_password": PASSWORD, "code": totp.code(secret)},
         token_page="/settings/two-factor/setup",
     )
     assert response.status_code == 200, text(response)

@@ -141,7 +141,13 @@ def test_with_two_factor_on_a_token_needs_a_code_too(app, user, auth_client, tim
         secret = two_factor.new_secret()
         before = clock.now() - dt.timedelta(minutes=1)
         two_factor.enable(
-            user.id, secret, pyotp.TOTP(secret).at(before), now=before, keep_session=keep
+            user.id,
+            secret,
+            pyotp.TOTP(secret).at(before),
+            now=before,
+            password=user.password,
+            address="192.0.2.9",
+            keep_session=keep,
         )
 
     without = create_token(auth_client)

@@ -43,7 +43,9 @@ def secured(app, user, clock):
     """`user` with two-factor on since T0; their secret and recovery codes. The clock: T0+60s."""
     with app.app_context():
         secret = two_factor.new_secret()
-        codes = two_factor.enable(user.id, secret, clock.code(secret))
+        codes = two_factor.enable(
+            user.id, secret, clock.code(secret), password=user.password, address="192.0.2.9"
+        )
     clock.move(seconds=60)
     return secret, codes
 
@@ -195,6 +197,19 @@ def test_log_ins_with_a_code_are_logged(client, user, secured, clock, audit_line
 # Settings
 
 
+def confirm_setup(client, code: str, password: str | None = PASSWORD):
+    data = {"code": code}
+    if password is not None:
+        data["current_password"] = password
+    return post_form(
+        client, "/settings/two-factor/setup", data, token_page="/settings/two-factor/setup"
+    )
+
+
+def setup_key(client) -> str:
+    return SETUP_KEY.search(text(client.get("/settings/two-factor/setup")))[1].replace(" ", "")
+
+
 def test_settings_offer_to_turn_it_on_when_it_is_off(auth_client):
     page = text(auth_client.get("/settings"))
 
@@ -214,12 +229,7 @@ def test_turning_it_on_shows_a_qr_code_and_the_key_then_ten_recovery_codes(
     # The same key until it is confirmed, however often the page is opened.
     assert secret in text(auth_client.get("/settings/two-factor/setup")).replace(" ", "")
 
-    done = post_form(
-        auth_client,
-        "/settings/two-factor/setup",
-        {"code": clock.code(secret)},
-        token_page="/settings/two-factor/setup",
-    )
+    done = confirm_setup(auth_client, clock.code(secret))
 
     assert done.status_code == 200
     assert "Two-factor authentication is on" in text(done)
@@ -230,19 +240,58 @@ def test_turning_it_on_shows_a_qr_code_and_the_key_then_ten_recovery_codes(
     assert ">Turn off two-factor authentication</button>" in settings
 
 
+def test_the_setup_form_asks_for_the_password_before_the_code(auth_client):
+    page = text(auth_client.get("/settings/two-factor/setup"))
+
+    field = re.search(
+        r'<label for="current_password">Your password</label>\s*<input ([^>]*)>', page
+    )
+    assert field is not None
+    assert 'type="password"' in field[1] and 'autocomplete="current-password"' in field[1]
+    assert page.index('id="current_password"') < page.index('id="code"')
+
+
+@pytest.mark.parametrize("password", [None, "", "not my password"])
+def test_turning_it_on_needs_the_password_shown_beside_its_field(auth_client, clock, password):
+    secret = setup_key(auth_client)
+
+    response = confirm_setup(auth_client, clock.code(secret), password=password)
+
+    assert response.status_code == 400
+    page = text(response)
+    assert 'id="current_password-error">That is not your current password.<' in page
+    assert 'id="code-error"' not in page
+    assert "Turn on two-factor authentication</a>" in text(auth_client.get("/settings"))
+
+
+def test_wrong_passwords_on_the_setup_form_are_throttled(auth_client, clock):
+    secret = setup_key(auth_client)
+    for _ in range(throttle.LOGIN.count):
+        assert confirm_setup(auth_client, clock.code(secret), "a guess").status_code == 400
+
+    assert confirm_setup(auth_client, clock.code(secret)).status_code == 429
+    assert "Turn on two-factor authentication</a>" in text(auth_client.get("/settings"))
+
+
+def test_a_refused_set_up_is_logged_with_the_wrong_fields(auth_client, clock, audit_lines):
+    setup_key(auth_client)
+
+    confirm_setup(auth_client, "12345", "not my password")
+
+    lines = audit_lines()
+    assert [line.split(" ", 1)[0] for line in lines] == ["two_factor.enable_refused"]
+    assert 'fields="current_password,code"' in lines[0]
+
+
 def test_a_wrong_code_at_set_up_is_shown_beside_the_field_and_keeps_the_key(auth_client):
     page = text(auth_client.get("/settings/two-factor/setup"))
     key = SETUP_KEY.search(page)[1]
 
-    response = post_form(
-        auth_client,
-        "/settings/two-factor/setup",
-        {"code": "12345"},
-        token_page="/settings/two-factor/setup",
-    )
+    response = confirm_setup(auth_client, "12345")
 
     assert response.status_code == 400
     assert 'id="code-error">That code is not right.' in text(response)
+    assert 'id="current_password-error"' not in text(response)
     assert key in text(response)
     assert "Turn on two-factor authentication</a>" in text(auth_client.get("/settings"))
 
@@ -267,7 +316,14 @@ def settings_secured(app, user, auth_client, clock) -> tuple[str, list[str]]:
         keep = cookie[SESSION_SECRET]
     with app.app_context():
         secret = two_factor.new_secret()
-        codes = two_factor.enable(user.id, secret, clock.code(secret), keep_session=keep)
+        codes = two_factor.enable(
+            user.id,
+            secret,
+            clock.code(secret),
+            password=user.password,
+            address="192.0.2.9",
+            keep_session=keep,
+        )
     clock.move(seconds=60)
     return secret, codes
 
@@ -330,7 +386,7 @@ def test_making_new_recovery_codes_needs_a_code_and_replaces_the_old_ones(
 @pytest.mark.parametrize(
     "url, data",
     [
-        ("/settings/two-factor/setup", {"code": "123456"}),
+        ("/settings/two-factor/setup", {"current_password": PASSWORD, "code": "123456"}),
         ("/settings/two-factor/disable", {"disable-current_password": PASSWORD}),
         ("/settings/two-factor/recovery-codes", {"codes-code": "123456"}),
     ],
@@ -358,12 +414,7 @@ def test_the_code_step_needs_the_csrf_token(client, user, secured, clock):
 def test_turning_on_and_off_is_logged(app, user, auth_client, clock, audit_lines):
     page = text(auth_client.get("/settings/two-factor/setup"))
     secret = SETUP_KEY.search(page)[1].replace(" ", "")
-    post_form(
-        auth_client,
-        "/settings/two-factor/setup",
-        {"code": clock.code(secret)},
-        token_page="/settings/two-factor/setup",
-    )
+    confirm_setup(auth_client, clock.code(secret))
     clock.move(seconds=30)
     post_form(
         auth_client,

@@ -197,21 +197,40 @@ def enable(
     code: str | None,
     now: dt.datetime | None = None,
     *,
+    password: str | None,
+    address: str,
     keep_session: str | None = None,
 ) -> list[str]:
-    """Turn two-factor authentication on with `secret`, once `code` proves the app has it.
+    """Turn two-factor authentication on with `secret`, after the password and a code.
 
-    Returns the new recovery codes, the only time they can be read. The confirming
-    code counts as used: it cannot log in afterwards. Every session of the user but the
-    one whose secret is `keep_session` ends: they were started without a code.
+    The current password is asked again, as on the other settings forms that guard the
+    account (`confirm_identity`, counted like log-ins from a live session): a stolen session
+    cookie alone cannot tie the account to a thief's app and lock its owner out. `code`
+    proves the app has `secret`; it counts as used and cannot log in afterwards.
+
+    Returns the new recovery codes, the only time they can be read. Every session of the
+    user but the one whose secret is `keep_session` ends: they were started without a code.
+    Raises ValidationError naming each wrong field (`current_password`, `code`) and storing
+    nothing, TooManyAttempts when throttled.
     """
     now = now or clock.now()
     user = _user(user_id)
     if user.totp_secret is not None:
         raise ValidationError({"code": ALREADY_ON})
+    errors: dict[str, str] = {}
+    try:
+        # Two-factor is off, so this checks the password alone; it is counted first.
+        confirm_identity(user, password, None, address, now)
+    except ValidationError as error:
+        errors.update(error.errors)
     step = _totp_step(secret, _normalise(code), now)
     if step is None:
-        raise ValidationError({"code": WRONG_CODE})
+        errors["code"] = WRONG_CODE
+    if errors:
+        # Also takes back the attempt given back for a right password: as when turning
+        # it off, only a confirmation that succeeds is not counted.
+        db.session.rollback()
+        raise ValidationError(errors)
     # Conditional, so that two confirmations at once cannot leave two sets of codes.
     turned_on = db.session.execute(
         update(User)

@@ -32,8 +32,9 @@ class PasswordForm(ServiceForm):
 
 
 class TwoFactorSetupForm(ServiceForm):
-    """Confirm a new authenticator app with a code it shows."""
+    """Confirm a new authenticator app: the password, and a code the app shows."""
 
+    current_password = PasswordField("Your password")
     code = StringField("Code")
 
 

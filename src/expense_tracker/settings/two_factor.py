@@ -64,17 +64,22 @@ def setup():
 @bp.post("/setup")
 @login_required
 def confirm():
-    """Turn two-factor authentication on once a code proves the app has the secret."""
+    """Turn two-factor authentication on with the password and a code from the new app."""
     secret = session.get(PENDING_SECRET)
     if not isinstance(secret, str):
         return redirect(url_for("two_factor.setup"))
     form = TwoFactorSetupForm()
     try:
         codes = two_factor.enable(
-            current_user.id, secret, form.code.data, keep_session=session.get(SESSION_SECRET)
+            current_user.id,
+            secret,
+            form.code.data,
+            password=form.current_password.data,
+            address=request.remote_addr or "",
+            keep_session=session.get(SESSION_SECRET),
         )
     except ValidationError as error:
-        audit("two_factor.enable_refused", user_id=current_user.id)
+        audit("two_factor.enable_refused", user_id=current_user.id, fields=",".join(error.errors))
         form.show_errors(error.errors)
         return _render_setup(secret, form, 400)
     session.pop(PENDING_SECRET, None)
