@@ -12,7 +12,7 @@ from expense_tracker.extensions import db
 from expense_tracker.models import Expense
 
 from ..factories import TODAY
-from ..helpers import csrf_token, log_in, text
+from ..helpers import csrf_token, log_in, post_form, text
 
 DEVICE_ID = "6f1d2c3b-4a59-4e8f-9d07-1b2c3d4e5f6a"
 
@@ -88,6 +88,37 @@ def test_only_a_signed_in_page_registers_the_service_worker(client, user):
 
     assert f'data-user="{user.id}"' in page and 'data-service-worker="/sw.js"' in page
     assert 'data-queue="/add/sync"' in page
+
+
+OFFLINE_COPY = {"X-Offline-Copy": "1"}
+
+
+def test_a_page_fetched_to_be_kept_after_the_session_ended_is_refused_and_leaves_no_message(
+    client,
+):
+    # The service worker keeps quick add and the dashboard as it starts; if the session has
+    # just ended it must keep neither the visitors' home page nor leave "Please log in" behind.
+    for path in ("/", "/add"):
+        response = client.get(path, headers=OFFLINE_COPY)
+        assert response.status_code == 401, path
+        assert "Set-Cookie" not in response.headers
+
+    assert "Please log in" not in text(client.get("/auth/login"))
+    response = client.get("/add")
+    assert response.headers["Location"] == "/auth/login?next=%2Fadd"
+    assert "Please log in to see that page." in text(client.get(response.headers["Location"]))
+
+
+def test_a_page_fetched_to_be_kept_leaves_the_message_for_the_page_the_person_sees(auth_client):
+    post_form(
+        auth_client,
+        "/expenses",
+        {"amount": "4.20", "category": "Food", "date": TODAY, "description": ""},
+    )
+
+    kept = text(auth_client.get("/", headers=OFFLINE_COPY))
+    assert "Your expenses" in kept and "Added €4.20" not in kept
+    assert "Added €4.20 in Food" in text(auth_client.get("/"))
 
 
 # /add/sync: the device's queue

@@ -11,7 +11,8 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_login import current_user
 
 bp = Blueprint("app_shell", __name__)
 
@@ -19,6 +20,26 @@ bp = Blueprint("app_shell", __name__)
 ASSETS = ("style.css", "app.js", "favicon.svg", "icon-192.png")
 # The pages it keeps, each at its address without a query: the last one seen of each.
 PAGES = ("quick_add.index", "expenses.index")
+# Sent by the service worker when it fetches one of them to keep, not to show (sw.js).
+OFFLINE_COPY = "X-Offline-Copy"
+
+
+@bp.before_app_request
+def keep_only_signed_in_pages() -> Response | None:
+    """A page fetched to be kept is this person's page or nothing. Signed out (the session
+    has just ended, say), the answer is a bare 401: not the visitors' home page, which would
+    be kept in the dashboard's place, nor a redirect that leaves "Please log in" waiting for
+    the page the person opens next."""
+    if request.headers.get(OFFLINE_COPY) and not current_user.is_authenticated:
+        return Response(status=401)
+    return None
+
+
+@bp.app_context_processor
+def offline_copy() -> dict[str, bool]:
+    """Whether this page is fetched to be kept: a copy that shows, and so uses up, no
+    one-time message (base.html) meant for the page the person sees."""
+    return {"offline_copy": bool(request.headers.get(OFFLINE_COPY))}
 
 
 @cache

@@ -31,13 +31,17 @@ self.addEventListener("activate", (event) => {
 });
 
 // Keep quick add and the dashboard at once, not only from their next visit: the service
-// worker is installed from a signed-in page, so they are this person's. A redirect (the
-// session ended) is not kept.
+// worker is installed from a signed-in page, and the header asks for this person's page or
+// none: a session that has just ended gets a 401, which is not kept.
 async function keepPages() {
   const cache = await caches.open(PAGE_CACHE);
   await Promise.all(PAGES.map(async (path) => {
     try {
-      const response = await fetch(path, { redirect: "manual", credentials: "same-origin" });
+      const response = await fetch(path, {
+        redirect: "manual",
+        credentials: "same-origin",
+        headers: { "X-Offline-Copy": "1" },
+      });
       if (response.ok && response.type === "basic") await cache.put(path, response);
     } catch (error) {
       // Offline already: kept at the next visit.
