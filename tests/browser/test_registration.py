@@ -19,9 +19,12 @@ def test_an_invited_person_opens_the_link_on_a_phone_and_registers(
     inviter = log_in(open_page(), user)
     inviter.goto("/settings")
     inviter.get_by_role("button", name="Make an invitation link", exact=True).click()
-    link = inviter.get_by_label("Invitation link", exact=True).input_value()
-    # The server knows no address of its own here (no BASE_URL): the page made the path whole.
-    assert link.startswith(inviter.url.split("/settings")[0] + "/auth/register/"), link
+    field = inviter.get_by_label("Invitation link", exact=True)
+    # The server knows no address of its own here (no BASE_URL): the page's script makes the
+    # path whole once it has run, so wait for it rather than read the field as it arrives.
+    origin = inviter.url.split("/settings")[0]
+    expect(field).to_have_value(re.compile("^" + re.escape(origin + "/auth/register/")))
+    link = field.input_value()
     invitations = inviter.get_by_role("region", name="Invitations")
     expect(invitations.get_by_role("button", name=re.compile("^Revoke"))).to_have_count(1)
     assert blocking_violations(inviter) == [], describe(blocking_violations(inviter))

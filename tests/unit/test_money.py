@@ -94,6 +94,15 @@ def test_a_formatter_is_made_once_per_locale_and_currency():
         ("1'234.50", "de_CH", "CHF", "1234.50"),
         ("1,234", "ja_JP", "JPY", "1234.00"),
         ("12.50", None, None, "12.50"),  # the API's plain form
+        # One separator before one or two digits cannot group thousands: it is the decimal
+        # point of the other convention, read as meant rather than refused.
+        ("12.50", "de_DE", "EUR", "12.50"),
+        ("12.5", "de_DE", "EUR", "12.50"),
+        ("12,50", "en_US", "USD", "12.50"),
+        ("1234,5", "en_US", "USD", "1234.50"),
+        ("12.50", "fr_FR", "EUR", "12.50"),
+        ("12,5", "de_CH", "CHF", "12.50"),
+        ("12,50", "en_IN", "INR", "12.50"),
     ],
 )
 def test_amounts_are_read_in_the_users_convention(raw, locale, currency, amount):
@@ -103,9 +112,10 @@ def test_amounts_are_read_in_the_users_convention(raw, locale, currency, amount)
 @pytest.mark.parametrize(
     ("raw", "locale", "currency", "message"),
     [
-        ("12.50", "de_DE", "EUR", "Did you mean “12,5”?"),  # a dot groups thousands there
-        ("12,5", "en_US", "USD", "Did you mean “12.5”?"),
+        ("1.23.4", "de_DE", "EUR", "Enter the amount as a number such as"),
         ("12,345", "de_DE", "EUR", "Use at most 2 decimals."),
+        ("12,5", "ja_JP", "JPY", "This currency has no decimals."),
+        ("1,2,5", "en_US", "USD", "Enter the amount as a number such as"),
         ("12.5", "ja_JP", "JPY", "This currency has no decimals."),
         ("1e5", "en_US", "USD", "Enter the amount as a number such as “12”, “12.5” or “1,234.56”."),
         ("-5", "de_DE", "EUR", "Enter the amount as a number"),

@@ -56,7 +56,7 @@ def test_amounts_are_typed_and_shown_in_the_users_convention(app, auth_client, u
         db.session.get(User, user.id).locale = "de_DE"
         db.session.commit()
 
-    refused = save(auth_client, "1500.50")
+    refused = save(auth_client, "1.500.50")  # "1500.50" is unambiguous, two dots are not
     assert refused.status_code == 400
     assert "Did you mean" in text(refused)
 

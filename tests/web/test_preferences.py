@@ -99,7 +99,9 @@ def test_an_amount_typed_in_the_chosen_convention_is_stored(app, auth_client, us
         assert [str(e.amount) for e in db.session.query(Expense)] == ["1234.56"]
 
 
-def test_an_ambiguous_amount_is_explained_beside_the_field(auth_client):
+def test_an_amount_in_the_other_convention_that_can_mean_one_thing_is_taken_as_meant(
+    app, auth_client
+):
     save_preferences(auth_client)
 
     response = post_form(
@@ -108,9 +110,24 @@ def test_an_ambiguous_amount_is_explained_beside_the_field(auth_client):
         {"date": "2026-01-02", "amount": "12.50", "category": "Food", "description": ""},
     )
 
+    assert response.status_code == 302  # a group of thousands has three digits, not two
+    assert "Added 12,50\u00a0€ in Food" in text(auth_client.get("/"))
+    with app.app_context():
+        assert [str(e.amount) for e in db.session.query(Expense)] == ["12.50"]
+
+
+def test_an_amount_that_is_no_number_is_explained_beside_the_field(auth_client):
+    save_preferences(auth_client)
+
+    response = post_form(
+        auth_client,
+        "/expenses",
+        {"date": "2026-01-02", "amount": "1.2.50", "category": "Food", "description": ""},
+    )
+
     assert response.status_code == 400
     error = re.search(r'id="amount-error">([^<]*)<', text(response)).group(1)
-    assert "Did you mean “12,5”?" in error
+    assert "Enter the amount as a number such as “12”, “12,5” or “1.234,56”." in error
 
 
 def test_the_edit_form_shows_the_amount_as_the_user_types_it(auth_client, user, add_expense):
@@ -138,8 +155,11 @@ def test_the_amount_filter_reads_and_shows_the_users_convention(auth_client, use
 
     assert 'data-testid="total">1.234,56\u00a0€<' in page
     assert 'name="min" type="text" value="1000,50"' in page
-    wrong = auth_client.get("/?min=12.5")
-    assert wrong.status_code == 400 and "Did you mean" in text(wrong)
+    meant = text(auth_client.get("/?min=12.5"))  # a dot before one digit groups nothing
+    assert 'name="min" type="text" value="12,50"' in meant
+    assert 'data-testid="total">1.234,56\u00a0€<' in meant
+    wrong = auth_client.get("/?min=1.2.5")
+    assert wrong.status_code == 400 and "Enter the amount as a number" in text(wrong)
 
 
 def test_a_decimal_comma_user_downloads_semicolon_csv_in_their_currency(

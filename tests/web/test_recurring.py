@@ -280,7 +280,7 @@ def test_amounts_are_typed_and_shown_in_the_users_convention(app, auth_client, u
         db.session.get(User, user.id).locale = "de_DE"
         db.session.commit()
 
-    refused = add(auth_client, amount="950.50")
+    refused = add(auth_client, amount="9.50.50")
     assert refused.status_code == 400
     assert "Did you mean" in text(refused)
 

@@ -31,6 +31,8 @@ DESCRIPTION_MAX = 200
 _AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?", re.ASCII)
 _DIGITS = frozenset("0123456789")
 _SPACES = (" ", "\u00a0", "\u202f")
+# Digits, one dot or comma, one or two digits: that separator can only be a decimal point.
+_OTHER_POINT = re.compile(r"([0-9]+)([.,])([0-9]{1,2})", re.ASCII)
 _FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 # Every whole number the app takes (ids, colours, days, columns) fits in 18 digits; reading a
@@ -92,6 +94,11 @@ def _parse_local_amount(text: str, locale: str, currency: str | None) -> Decimal
     )
     examples = ", ".join(f"“{sample}”" for sample in samples[:-1]) + f" or “{samples[-1]}”"
     how = f"Enter the amount as a number such as {examples}."
+    other_point = _OTHER_POINT.fullmatch(text)
+    if other_point and other_point[2] != decimal:
+        # "12.50" in German, "12,5" in English: a group of thousands has three digits, so
+        # one separator before one or two can only be the other convention's decimal point.
+        text = f"{other_point[1]}{decimal}{other_point[3]}"
     if any(char not in _DIGITS and char not in (group, decimal) for char in text):
         raise FieldError(how)
     too_much = format_decimal(MAX_AMOUNT, locale=locale)
