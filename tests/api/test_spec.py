@@ -17,6 +17,7 @@ OPERATIONS = {
     ("patch", "/api/v1/expenses/{expense_id}"),
     ("delete", "/api/v1/expenses/{expense_id}"),
     ("get", "/api/v1/summary"),
+    ("get", "/api/v1/dashboard"),
     ("get", "/api/v1/categories"),
     ("post", "/api/v1/categories"),
     ("patch", "/api/v1/categories/{category_id}"),

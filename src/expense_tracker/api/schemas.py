@@ -13,7 +13,7 @@ from marshmallow.validate import Length, OneOf, Range
 
 from .. import clock
 from ..colors import COLOR_NAMES
-from ..services.filters import SEARCH_MAX
+from ..services.filters import DEFAULT_PERIOD, PERIODS, SEARCH_MAX
 from ..services.tokens import DEFAULT_EXPIRY_DAYS, EXPIRY_DAYS, NAME_MAX
 from ..services.two_factor import CODE_MAX
 from ..services.validation import CATEGORY_MAX, DESCRIPTION_MAX, MAX_DATE, MIN_DATE
@@ -284,6 +284,21 @@ class ExpenseQuery(FilterQuery):
     )
 
 
+class DashboardQuery(FilterQuery):
+    """The dashboard page's parameters: a period, or `from` and `to`, and the filters."""
+
+    period = fields.String(
+        validate=OneOf(list(PERIODS)),
+        metadata={
+            "description": (
+                f"{', '.join(PERIODS)}, as on the page; {DEFAULT_PERIOD} if left out, or"
+                " custom when `from` or `to` is given. Only custom reads `from` and `to`."
+            ),
+            "examples": ["last-month"],
+        },
+    )
+
+
 _MONTH_DOC = {
     "pattern": r"^[0-9]{4}-[0-9]{2}$",
     "examples": ["2026-11"],
@@ -541,4 +556,51 @@ class Trend(ma.Schema):
         fields.Nested(TrendMonth),
         required=True,
         metadata={"description": "Twelve calendar months, oldest first."},
+    )
+
+
+class DashboardComparison(ma.Schema):
+    from_ = fields.Date(data_key="from", required=True, metadata={"description": "First day."})
+    to = fields.Date(required=True, metadata={"description": "Last day."})
+    total = AmountField(required=True, metadata={"description": "Spent in those days."})
+    change_percent = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The change to this period, one decimal; null when nothing was spent.",
+            "examples": ["-12.5"],
+        },
+    )
+
+
+class Dashboard(ma.Schema):
+    period = fields.String(required=True, metadata={"enum": list(PERIODS)})
+    from_ = fields.Date(data_key="from", required=True, allow_none=True)
+    to = fields.Date(required=True, allow_none=True)
+    summary = fields.Nested(Summary, required=True)
+    comparison = fields.Nested(
+        DashboardComparison,
+        required=True,
+        allow_none=True,
+        metadata={"description": "The period before, as long; null for a period without ends."},
+    )
+    trend = fields.Nested(
+        Trend,
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Twelve months ending with the period's; null with `q`, `min` or"
+            " `max` (ask GET /trend)."
+        },
+    )
+    budgets = fields.Nested(
+        MonthBudgets,
+        required=True,
+        metadata={"description": "The period's month if it is one whole month, else this one."},
+    )
+    categories = fields.List(
+        fields.String(), required=True, metadata={"description": "Every category, by name."}
+    )
+    expenses = fields.Nested(
+        ExpenseList, required=True, metadata={"description": "The first page of the list."}
     )

@@ -1,4 +1,5 @@
-"""API views for tokens, expenses, exports, the summary, categories, the trend and budgets.
+"""API views for tokens, expenses, exports, the summary, the dashboard, categories, the trend
+and budgets.
 
 JSON in, service call, JSON out; the rules live in the services. The recurring expense
 views are in recurring.py, on the same blueprint.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import g, request
+from flask import current_app, g, request
 from werkzeug.exceptions import UnsupportedMediaType
 from werkzeug.http import parse_etags
 
@@ -17,7 +18,7 @@ from ..downloads import export_response
 from ..errors import TooManyAttempts, Unauthorized, ValidationError
 from ..money import preferences_of
 from ..security import audit, link
-from ..services import budgets, expenses, reports, tokens, trends
+from ..services import budgets, dashboard, expenses, recurring, reports, tokens, trends
 from ..services import categories as category_service
 from ..services.filters import ExpenseFilter, month_end, parse_filter
 from ..services.validation import FieldError
@@ -76,6 +77,8 @@ def require_token():
         audit("token.rejected", scheme=scheme[:20])
         raise Unauthorized("Send a valid token: Authorization: Bearer <token>.")
     g.api_user, g.api_token = found
+    # As on the pages: what became due is made before anything is read.
+    recurring.make_due_for(g.api_user, clock.today())
 
 
 @bp.before_request
@@ -413,7 +416,10 @@ def summary(args: dict):
     The same figures as the dashboard for that period, largest category first.
     """
     expense_filter = _filter(args)
-    result = reports.spending_summary(_user_id(), expense_filter)
+    return _summary_json(expense_filter, reports.spending_summary(_user_id(), expense_filter))
+
+
+def _summary_json(expense_filter: ExpenseFilter, result: reports.Summary) -> dict:
     return {
         "from_": expense_filter.start,
         "to": expense_filter.end,
@@ -429,6 +435,66 @@ def summary(args: dict):
             }
             for share in result.categories
         ],
+    }
+
+
+@bp.get("/dashboard")
+@bp.arguments(schemas.DashboardQuery, location="query")
+@bp.response(200, schemas.Dashboard)
+@errors(401, 422)
+@bp.doc(security=BEARER)
+def get_dashboard(args: dict):
+    """Everything the dashboard page shows for the same period and filters, in one answer.
+
+    The summary, its comparison with the period before, the monthly trend, the month's
+    budgets and the first page of expenses: the very figures of the page.
+    """
+    raw = {key: value for key, value in args.items() if isinstance(value, str)}
+    if "from_" in raw:
+        raw["from"] = raw.pop("from_")
+    if "period" not in raw and (raw.get("from") or raw.get("to")):
+        raw["period"] = "custom"
+    expense_filter = parse_filter(raw, clock.today())
+    board = dashboard.dashboard(
+        _user_id(),
+        expense_filter,
+        clock.today(),
+        limit=current_app.config["EXPENSES_PER_PAGE"],
+    )
+    previous = expense_filter.previous()
+    comparison = board.comparison
+    page = board.expenses
+    next_url = None
+    if page.older is not None:
+        query = {
+            key: value
+            for key, value in (
+                ("from", expense_filter.start and expense_filter.start.isoformat()),
+                ("to", expense_filter.end and expense_filter.end.isoformat()),
+                *((key, request.args.get(key)) for key in ("category", "q", "min", "max")),
+            )
+            if value
+        }
+        next_url = link("api.list_expenses", **query, cursor=str(page.older))
+    return {
+        "period": expense_filter.period,
+        "from_": expense_filter.start,
+        "to": expense_filter.end,
+        "summary": _summary_json(expense_filter, board.summary),
+        "comparison": {
+            "from_": previous.start,
+            "to": previous.end,
+            "total": comparison.previous_total,
+            "change_percent": None
+            if comparison.change_percent is None
+            else str(comparison.change_percent),
+        }
+        if comparison is not None and previous is not None
+        else None,
+        "trend": _trend_json(board.trend) if board.trend is not None else None,
+        "budgets": _budgets_json(board.budgets),
+        "categories": board.categories,
+        "expenses": {"items": [_expense_json(row) for row in page.items], "next": next_url},
     }
 
 
@@ -531,7 +597,10 @@ def trend(args: dict):
     last = _month(args)
     kept = {key: value for key, value in args.items() if key != "month"}
     expense_filter = _filter({**kept, "to": month_end(last).isoformat()})
-    result = trends.monthly_trend(_user_id(), expense_filter, clock.today())
+    return _trend_json(trends.monthly_trend(_user_id(), expense_filter, clock.today()))
+
+
+def _trend_json(result: trends.Trend) -> dict:
     names = dict(result.categories)
     return {
         "months": [
@@ -567,9 +636,12 @@ def _budget_json(line) -> dict:
 
 
 def _month_budgets_json(month: dt.date) -> dict:
-    result = budgets.month_budgets(_user_id(), month)
+    return _budgets_json(budgets.month_budgets(_user_id(), month))
+
+
+def _budgets_json(result: budgets.MonthBudgets) -> dict:
     return {
-        "month": f"{month:%Y-%m}",
+        "month": f"{result.month:%Y-%m}",
         "overall": _budget_json(result.overall) if result.overall else None,
         "categories": [{"category": line.name, **_budget_json(line)} for line in result.categories],
     }

@@ -20,17 +20,17 @@ from .. import clock
 from ..errors import Stale, ValidationError
 from ..forms import opened_version, quoted, your_change
 from ..money import formatter_for, typed_in
-from ..services import budgets, expenses, recurring, reports, trends
+from ..services import expenses, trends
 from ..services.categories import category_names, with_defaults
 from ..services.category_choice import UnknownCategory
-from ..services.filters import PERIODS, ExpenseFilter, month_end, parse_filter
+from ..services.dashboard import dashboard
+from ..services.filters import PERIODS, ExpenseFilter, parse_filter
 from .forms import ExpenseForm
-from .rendering import amount_heading, budget_bar, expense_rows, summary_chart, trend_chart
+from .rendering import amount_heading, expense_rows, summary_chart, trend_chart
 
 bp = Blueprint("expenses", __name__)
 bp.add_app_template_global(expense_rows)
 bp.add_app_template_global(amount_heading)
-bp.add_app_template_global(budget_bar)
 
 FILTER_KEYS = ("period", "from", "to", "category", "q", "min", "max")
 
@@ -85,76 +85,47 @@ def _read_filter(today: dt.date) -> tuple[ExpenseFilter, dict[str, str]]:
         return parse_filter({}, today), error.errors
 
 
-def _spent_in_month(month: dt.date, expense_filter: ExpenseFilter, summary, trend):
-    """Each category's spending in `month` if the page has read it already, else None.
-
-    The budgets need every expense of the month: the summary has them when the period is
-    that month unfiltered, the trend when it has no category, text or amount condition.
-    """
-    if not expense_filter.has_extra_filters:
-        if expense_filter.start == month and expense_filter.end == month_end(month):
-            return {category.id: category.total for category in summary.categories}
-        if trend is not None:
-            for trend_month in trend.months:
-                if trend_month.month == month:
-                    return trend_month.by_category
-    return None
-
-
 def _render_dashboard(
     form: ExpenseForm, status: int = 200, focus: str | None = None, question=None
 ):
-    user_id = current_user.id
     # "Today" is the server's local date.
     today = clock.today()
-    # The user row (loaded already) says whether a recurring expense is due: no query if not.
-    if recurring.is_due(current_user, clock.today()):
-        recurring.run_due(clock.today(), user_id=user_id)
     expense_filter, filter_errors = _read_filter(today)
     if filter_errors:
         status = 400
     money_format = formatter_for(current_user)
-    page = expenses.list_expenses(
-        user_id,
+    # What recurring expenses made due was made as the request began (recurring.views).
+    # A text or amount condition leaves the trend out (it would read a year of expenses):
+    # the page leaves it to /trend/card, which app.js fetches once the page is shown.
+    board = dashboard(
+        current_user.id,
+        expense_filter,
+        today,
         limit=current_app.config["EXPENSES_PER_PAGE"],
-        expense_filter=expense_filter,
         before=expenses.Cursor.parse(request.args.get("before")),
         after=expenses.Cursor.parse(request.args.get("after")),
-    )
-    # A text or amount condition would make the trend read a year of expenses: the page
-    # leaves it to /trend/card, which app.js fetches once the page is shown.
-    trend = None
-    if trends.is_cheap(expense_filter):
-        trend = trends.monthly_trend(user_id, expense_filter, today)
-    from_trend = trends.summary_from_trend(trend, expense_filter) if trend else None
-    summary, comparison = from_trend or reports.summary_with_comparison(user_id, expense_filter)
-    named, budget_rows = budgets.categories_and_budgets(user_id)
-    categories = [name for _, name in named]
-    month = budgets.budget_month(expense_filter, today)
-    month_budgets = budgets.month_budgets(
-        user_id, month, _spent_in_month(month, expense_filter, summary, trend), budget_rows
     )
     filter_args = _filter_args()
     return (
         render_template(
             "expenses/dashboard.html",
+            dashboard=board,
             form=form,
-            page=page,
-            summary=summary,
-            chart=summary_chart(summary, money_format),
+            page=board.expenses,
+            summary=board.summary,
+            chart=summary_chart(board.summary, money_format),
             money_format=money_format,
-            trend_months=trends.trend_months(expense_filter, today),
-            trend_chart=trend_chart(trend, money_format) if trend else None,
-            month_budgets=month_budgets,
-            comparison=comparison,
+            trend_months=board.trend_months,
+            trend_chart=trend_chart(board.trend, money_format) if board.trend else None,
+            comparison=board.comparison,
             expense_filter=expense_filter,
             filter_args=filter_args,
             row_urls=_row_urls(filter_args),
             filter_errors=filter_errors,
             period_links=_period_links(expense_filter, filter_args),
-            is_new_user=not page.items and not expenses.has_expenses(user_id),
-            categories=categories,
-            suggestions=with_defaults(categories),
+            is_new_user=board.is_new_user,
+            categories=board.categories,
+            suggestions=with_defaults(board.categories),
             focus=focus,
             question=question,
         ),

@@ -16,6 +16,20 @@ from .forms import RecurringForm
 
 bp = Blueprint("recurring", __name__, url_prefix="/recurring")
 
+
+@bp.before_app_request
+def make_due_expenses() -> None:
+    """Make what became due for the signed-in person before a page reads anything.
+
+    Here rather than in the dashboard, which only reads: every page then shows the same
+    figures. Static files and the API (which has its own hook, by token) are left alone.
+    """
+    if request.endpoint == "static" or request.blueprint in ("api", "api_docs"):
+        return
+    if current_user.is_authenticated:
+        recurring.make_due_for(current_user, clock.today())
+
+
 FIELDS = (
     "amount",
     "category",

@@ -212,6 +212,17 @@ def is_due(user: User, today: dt.date) -> bool:
     return user.recurring_due is not None and user.recurring_due <= today
 
 
+def make_due_for(user: User, today: dt.date) -> int:
+    """Make the user's recurring expenses due up to today, if any; return how many were made.
+
+    Called as each of the user's requests begins (page or API), before anything is read,
+    so every figure shown already counts them; a request with nothing due runs no query.
+    """
+    if not is_due(user, today):
+        return 0
+    return run_due(today, user_id=user.id).expenses
+
+
 # Making expenses ------------------------------------------------------------------------
 
 
