@@ -155,6 +155,7 @@ def register_commands(app: Flask) -> None:
         commands.disable_user,
         commands.enable_user,
         commands.reset_password_link,
+        commands.rates_group,
     ):
         app.cli.add_command(command)
 

