@@ -138,7 +138,7 @@ def start_gunicorn(env: dict, port: int, tls: TLS) -> subprocess.Popen:
 
 
 def wait_until_serving(process: subprocess.Popen, port: int, tls: TLS) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"gunicorn exited: {process.stdout.read()}")
